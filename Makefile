@@ -1,0 +1,10 @@
+# The two commands of the README. Each creates/reuses the virtual environment first (tools/env.sh).
+.PHONY: demo test slow-test readme
+demo:  ## install, then the main job
+	@V=$$(tools/env.sh) && "$$V/bin/python" -c "import apollo_posenet; print('apollo_posenet', apollo_posenet.__version__)"
+test:  ## install, then every check and notebook test; ends with 'N passed, M failed'
+	@V=$$(tools/env.sh) && "$$V/bin/python" tools/run_tests.py
+slow-test:  ## the same, with the cells flagged slow (and cuda, on a GPU machine) executed too
+	@V=$$(tools/env.sh) && "$$V/bin/python" tools/run_tests.py --flags "slow cuda"
+readme:  ## regenerate README.md from nbs/index.ipynb (offline; nbdev_readme does it where quarto exists)
+	@V=$$(tools/env.sh) && "$$V/bin/python" tools/readme.py
