@@ -34,9 +34,10 @@ if [ ! -f "$VENV/.apollo_complete" ]; then
   $PY -m venv "$VENV"
   "$VENV/bin/pip" install -q --upgrade pip setuptools wheel packaging >&2
   [ -n "$TORCH_PIN" ] && "$VENV/bin/pip" install -q $TORCH_PIN >&2
-  "$VENV/bin/pip" install -q -e ".[dev]" >&2
+  "$VENV/bin/pip" install -q -e ".[dev]" 2>&1 | grep -v -E "^WARNING: Location|BuildBackendWarning|^ *!!|^ *\*+$|classifiers|SPDX|packaging.python.org|_finalize_license|^ *$" >&2 || true
+  "$VENV/bin/python" -c "import apollo_posenet, fastai, torch, nbdev" || { echo "[env] install failed" >&2; exit 1; }
   touch "$VENV/.apollo_complete"
 fi
 # 3. This clone, editable (seconds): the venv may have been made by another clone.
-"$VENV/bin/pip" install -q --no-deps --no-build-isolation -e . >&2
+if ! out=$("$VENV/bin/pip" install -q --no-deps --no-build-isolation -e . 2>&1); then echo "$out" >&2; exit 1; fi
 echo "$VENV"
