@@ -145,28 +145,41 @@ def posenet_learner(dls:DataLoaders, # DataLoaders with `poses_mean`, `poses_std
     learn.arch = model.arch
     return maybe_to_fp16(learn) if fp16 else learn
 
-# %% ../nbs/09_learner.ipynb #ac2a30e2
+# %% ../nbs/09_learner.ipynb #f9362c86
 def _img_tensor(img, size=None, tfm=None)->torch.Tensor:
-    if isinstance(img, torch.Tensor): return img.float()
-    if tfm is not None: return tfm(img)
+    "A normalized (3,H,W) float tensor of one image: tensors pass as they are, raw images go through `tfm` or a resize to `size`."
+    if isinstance(img, torch.Tensor): return img.as_subclass(torch.Tensor).float()
     from PIL import Image
+    import torchvision.transforms.functional as TF
     if isinstance(img, (str, Path)):
         if not Path(img).exists(): raise FileNotFoundError(f"image file {img} does not exist")
         img = Image.open(img)
-    x = torch.as_tensor(np.asarray(img.convert('RGB') if isinstance(img, Image.Image) else img), dtype=torch.float32)
-    if x.ndim != 3 or x.shape[-1] != 3: raise ValueError(f"expected an RGB image (H,W,3), got shape {tuple(x.shape)}")
-    x = x.permute(2, 0, 1) / 255.
-    if size is not None: x = F.interpolate(x[None], size=tuple(size) if not isinstance(size, int) else (size, size), mode='bilinear', antialias=True, align_corners=False)[0]
+    elif isinstance(img, np.ndarray):
+        if img.dtype != np.uint8 or img.ndim != 3 or img.shape[-1] != 3: raise ValueError(f"expected an (H,W,3) uint8 RGB array, got {img.dtype} {img.shape}")
+        img = Image.fromarray(img)
+    img = img.convert('RGB')
+    if tfm is not None: x = tfm(img)
+    else:
+        x = torch.from_numpy(np.array(img)).permute(2, 0, 1)
+        if size is not None: x = TF.resize(x, [size] if isinstance(size, int) else list(size), antialias=True)
+    x = x.float() / 255. if x.dtype == torch.uint8 else x.float()
     return (x - _IMNET_MEAN[:, None, None]) / _IMNET_STD[:, None, None]
 
+def _raw_tfm(learn, size, tfm):
+    "The default raw-image transform: the validation dataset's own `transform` when it has one, else a resize to `dls.size`."
+    if tfm is not None or size is not None: return size, tfm
+    dls = getattr(learn, 'dls', None)
+    ds_tfm = getattr(getattr(getattr(dls, 'valid', None), 'dataset', None), 'transform', None)
+    return (None, ds_tfm) if callable(ds_tfm) else (getattr(dls, 'size', None), None)
+
 def predict_pose(learn:Learner|PoseNet, # A trained learner, or a `PoseNet` (e.g. from `load_posenet`)
-                 img, # Image or stereo pair: tensor (3,H,W)/(2,3,H,W), path, PIL image, HWC array, or a pair of those
-                 size=None, # Resize raw images to this (int or (H,W)); default `learn.dls.size`
-                 tfm=None, # Callable turning a raw image into a normalized (3,H,W) tensor, instead of the default
+                 img, # Image or stereo pair: tensor (3,H,W)/(2,3,H,W), path, PIL image, HWC uint8 array, or a pair of those
+                 size=None, # Resize raw images to this: int = shorter side (aspect kept), or (H,W)
+                 tfm=None, # Callable PIL image -> (3,H,W) tensor (uint8, or float in [0,1]), ImageNet-normalized afterwards
                 )->np.ndarray:
     "Pose `[x, y, z, qw, qx, qy, qz]` in metres (unit quaternion, w>=0) of one image (7,) or one stereo pair (2,7)."
     model = learn.model if isinstance(learn, Learner) else learn
-    size = ifnone(size, getattr(getattr(learn, 'dls', None), 'size', None))
+    size, tfm = _raw_tfm(learn, size, tfm)
     pair = isinstance(img, (list, tuple)) or (isinstance(img, torch.Tensor) and img.ndim == 4)
     x = torch.stack([_img_tensor(i, size, tfm) for i in img]) if pair and not isinstance(img, torch.Tensor) else _img_tensor(img, size, tfm)
     dev = next(model.parameters()).device
@@ -176,7 +189,7 @@ def predict_pose(learn:Learner|PoseNet, # A trained learner, or a `PoseNet` (e.g
     finally: model.train(was_training)
     return model.to_real(out).cpu().numpy().astype(np.float64)
 
-# %% ../nbs/09_learner.ipynb #83871bfa
+# %% ../nbs/09_learner.ipynb #643b753e
 def _real_preds(learn, ds_idx=1, dl=None, max_n=None):
     "Real-unit predictions and targets (N,7) (stereo frames flattened) of a split, model in eval mode."
     dl = ifnone(dl, learn.dls[ds_idx].new(shuffle=False, drop_last=False)); model = learn.model  # every frame, in order
@@ -205,7 +218,7 @@ def show_pose_results(learn:Learner, # A PoseNet learner
     ax.set_title(f"{['train', 'valid'][ds_idx] if ds_idx in (0, 1) else ds_idx}: {len(p)} frames", fontsize=9)
     return ax
 
-# %% ../nbs/09_learner.ipynb #ac753e81
+# %% ../nbs/09_learner.ipynb #98965d20
 _CKPT_FORMAT = 'apollo_posenet.PoseNet/1'
 
 def _model_config(model:PoseNet)->dict:

@@ -10,7 +10,7 @@ from fastcore.basics import store_attr
 # %% auto #0
 __all__ = ['PoseNetCriterion']
 
-# %% ../nbs/07_losses.ipynb #fe287a04
+# %% ../nbs/07_losses.ipynb #a21d74e0
 class PoseNetCriterion(nn.Module):
     "L1 pose loss `Lx + beta*Lq`, or with `learn_beta` `exp(-sx)*Lx + sx + exp(-sq)*Lq + sq`, for (..., 7) poses."
     def __init__(self, beta:float=512., # Weight of the quaternion error when `learn_beta` is False
@@ -28,6 +28,7 @@ class PoseNetCriterion(nn.Module):
         "Mean absolute translation and quaternion errors `(Lx, Lq)` of (..., 7) `pred`, `targ`."
         if pred.shape != targ.shape or pred.shape[-1] != 7:
             raise ValueError(f"PoseNetCriterion needs predictions and targets of the same (..., 7) shape, got {tuple(pred.shape)} and {tuple(targ.shape)}")
+        pred, targ = pred.as_subclass(torch.Tensor), targ.as_subclass(torch.Tensor)  # fastai's typed tensors (e.g. TensorPose) don't mix
         q, qt = pred[..., 3:], targ[..., 3:]
         if self.q_sign_invariant: q = torch.where((q * qt).sum(-1, keepdim=True) < 0, -q, q)
         return F.l1_loss(pred[..., :3], targ[..., :3]), F.l1_loss(q, qt)

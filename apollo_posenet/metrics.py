@@ -10,14 +10,14 @@ from .pose import rot_error_t, trans_error_t
 # %% auto #0
 __all__ = ['pose_errors', 'pose_metrics']
 
-# %% ../nbs/08_metrics.ipynb #958fd829
+# %% ../nbs/08_metrics.ipynb #c3fdf811
 def pose_errors(pred:torch.Tensor, # (..., 7) predicted poses, translation normalized
                 targ:torch.Tensor, # (..., 7) true poses, translation normalized
                 poses_mean, # (3,) training translation mean (metres)
                 poses_std, # (3,) training translation std (metres)
                )->tuple[torch.Tensor, torch.Tensor]:
     "Per-frame translation error (m) and rotation error (deg) of `pred` vs `targ`, both flattened to (N,)."
-    pred, targ = pred.detach().reshape(-1, 7).float(), targ.detach().reshape(-1, 7).float()
+    pred, targ = (o.detach().as_subclass(torch.Tensor).reshape(-1, 7).float() for o in (pred, targ))
     m, s = (torch.as_tensor(v, dtype=torch.float32, device=pred.device) for v in (poses_mean, poses_std))
     return trans_error_t(pred[:, :3]*s + m, targ[:, :3]*s + m), rot_error_t(pred[:, 3:], targ[:, 3:])
 

@@ -3,7 +3,8 @@
 
 1. notebooks clean (`nbdev_clean`) and the library in sync with them (`nbdev_export`): no diff in git;
 2. README.md in sync with nbs/index.ipynb (regenerated offline, see tools/readme.py);
-3. every notebook executed top to bottom by nbdev (cells flagged `slow`/`cuda` skipped unless --flags asks).
+3. every notebook executed top to bottom by nbdev's `test_nb` (cells flagged `slow`/`cuda` skipped unless --flags asks),
+   each in a fresh Python process, so that no state (or a native crash) carries over from one notebook to the next.
 The last line is `N passed, M failed`, counting notebooks.
 """
 import argparse, os, subprocess, sys, time
@@ -32,21 +33,30 @@ def check_sync():
     print("[sync] notebooks clean, library and README in sync")
     return True
 
-def run_notebooks(flags, path=None):
-    from nbdev.config import get_config
+def notebooks(path=None):
     from nbdev.doclinks import nbglob
-    from nbdev.test import test_nb, _keep_file
+    from nbdev.test import _keep_file
+    return [f.absolute() for f in sorted(nbglob(path, as_path=True)) if _keep_file(f, '.notest')]
+
+def test_one(fn, flags)->bool:
+    "Run one notebook in this process with nbdev's `test_nb`."
+    from nbdev.config import get_config
+    from nbdev.test import test_nb
     from fastcore.xtras import working_directory
     cfg = get_config()
-    files = [f.absolute() for f in sorted(nbglob(path, as_path=True)) if _keep_file(f, '.notest')]
-    skip = cfg.tst_flags.split(); force = flags.split()
-    results = []
     with working_directory(cfg.nbs_path):
-        for f in files:
-            t0 = time.time()
-            ok, _ = test_nb(f, skip_flags=skip, force_flags=force, basepath=cfg.config_path)
-            results.append(ok)
-            print(f"[test] {'ok  ' if ok else 'FAIL'} {f.relative_to(ROOT)} ({time.time()-t0:.0f} s)", flush=True)
+        ok, _ = test_nb(Path(fn).absolute(), skip_flags=cfg.tst_flags.split(), force_flags=flags.split(), basepath=cfg.config_path)
+    return ok
+
+def run_notebooks(flags, path=None):
+    results = []
+    for f in notebooks(path):
+        t0 = time.time()
+        r = subprocess.run([sys.executable, __file__, '--one', str(f), '--flags', flags])
+        ok = r.returncode == 0
+        why = '' if ok or r.returncode == 1 else f', exit status {r.returncode}'
+        results.append(ok)
+        print(f"[test] {'ok  ' if ok else 'FAIL'} {f.relative_to(ROOT)} ({time.time()-t0:.0f} s{why})", flush=True)
     return results
 
 if __name__ == '__main__':
@@ -54,8 +64,10 @@ if __name__ == '__main__':
     p.add_argument('--flags', default='', help='test flags to run, e.g. "slow cuda"')
     p.add_argument('--path', default=None, help='one notebook or a glob, instead of all')
     p.add_argument('--no-sync', action='store_true', help='skip the clean/export/README checks')
+    p.add_argument('--one', default=None, help=argparse.SUPPRESS)  # internal: test one notebook in this process
     a = p.parse_args()
     os.environ.setdefault('MPLBACKEND', 'Agg')
+    if a.one: sys.exit(0 if test_one(a.one, a.flags) else 1)
     t0 = time.time()
     sync_ok = True if a.no_sync else check_sync()
     res = run_notebooks(a.flags, a.path)

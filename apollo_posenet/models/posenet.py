@@ -37,7 +37,7 @@ def _load_imagenet(body:nn.Module, arch:str, weights=None):
     try: body.load_state_dict(sd)
     except RuntimeError as e: raise ValueError(f"{path}: not a {arch} state dict ({str(e).splitlines()[0]})") from e
 
-# %% ../../nbs/06_models.posenet.ipynb #14db7996
+# %% ../../nbs/06_models.posenet.ipynb #4bf200c3
 def _make_body(arch) -> nn.Module:
     if isinstance(arch, str):
         if arch not in ('resnet18', 'resnet34', 'resnet50'): raise ValueError(f"unknown arch {arch!r}: use 'resnet18', 'resnet34', 'resnet50' or a callable returning a ResNet-like module")
@@ -85,7 +85,8 @@ class PoseNet(nn.Module):
 
     def forward(self, x): # (B,3,H,W) images, (B,2,3,H,W) stereo pairs, or a list of two (B,3,H,W)
         "Poses `[x, y, z, qw, qx, qy, qz]`: (B,7) for mono input, (B,2,7) for stereo; unit quaternions in eval mode."
-        if isinstance(x, (list, tuple)): x = torch.stack(list(x), 1)
+        if isinstance(x, (list, tuple)): x = torch.stack([o.as_subclass(torch.Tensor) for o in x], 1)
+        x = x.as_subclass(torch.Tensor)  # fastai's TensorImage in, a plain tensor out (it mixes with any target type)
         if x.ndim == 5: return self(x.flatten(0, 1)).view(*x.shape[:2], 7)
         if x.ndim != 4 or x.shape[1] != 3: raise ValueError(f"PoseNet expects (B,3,H,W) or (B,2,3,H,W) images, got {tuple(x.shape)}")
         f = F.dropout(F.relu(self.feature_extractor(x)), self.dropout, training=self.training)
@@ -99,6 +100,7 @@ class PoseNet(nn.Module):
 
     def to_real(self, pose:torch.Tensor)->torch.Tensor:
         "Normalized output `pose` (..., 7) -> metres and unit quaternions with `w >= 0`."
+        pose = pose.as_subclass(torch.Tensor)
         t = pose[..., :3] * self.poses_std.to(pose) + self.poses_mean.to(pose)
         q = F.normalize(pose[..., 3:].float(), dim=-1)
         q = torch.where(q[..., :1] < 0, -q, q)

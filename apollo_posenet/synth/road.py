@@ -164,7 +164,7 @@ def default_road(root='data/apolloscape', # folder of roads, like the real data'
     "Path of the default synthetic road `<root>/zpark-synth` (13 records x 120 frames, 424x340), generated if missing."
     return make_road(root, 'zpark-synth', **kwargs)
 
-# %% ../../nbs/02b_synth.road.ipynb #b9c92e76
+# %% ../../nbs/02b_synth.road.ipynb #fc06919a
 def _parse_size(size:str)->tuple:
     m = re.fullmatch(r'\s*(\d+)\s*[,x]\s*(\d+)\s*', str(size))
     if not m: raise ValueError(f"--size must be `W,H` in pixels, e.g. 424,340; got {size!r}")
@@ -179,4 +179,4 @@ def apollo_synth(out:str='data/apolloscape', # folder that receives the road
                  seed:int=0, # seed of the world, poses, lighting and noise
                 ):
     "Render a synthetic driving road with ground-truth poses in the Apolloscape ZPark layout."
-    return make_road(out, road, records=records, frames=frames, size=_parse_size(size), seed=seed)
+    make_road(out, road, records=records, frames=frames, size=_parse_size(size), seed=seed)  # returns None: console scripts exit with it
