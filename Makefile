@@ -1,7 +1,7 @@
 # The two commands of the README. Each creates/reuses the virtual environment first (tools/env.sh).
 .PHONY: demo test slow-test readme
 demo:  ## install, then the main job
-	@V=$$(tools/env.sh) && "$$V/bin/python" -c "import apollo_posenet; print('apollo_posenet', apollo_posenet.__version__)"
+	@V=$$(tools/env.sh) && "$$V/bin/apollo_demo"
 test:  ## install, then every check and notebook test; ends with 'N passed, M failed'
 	@V=$$(tools/env.sh) && "$$V/bin/python" tools/run_tests.py
 slow-test:  ## the same, with the cells flagged slow (and cuda, on a GPU machine) executed too

@@ -21,7 +21,7 @@ from .evaluate import metrics_table, constant_pose_baseline, plot_trajectories, 
 __all__ = ['parse_size', 'EpochPrinter', 'train_posenet', 'apollo_train', 'name_timestamp', 'model_preds', 'evaluate_posenet',
            'apollo_eval', 'image_tfm', 'predict_folder', 'apollo_predict', 'apollo_demo']
 
-# %% ../nbs/11_cli.ipynb #91626ff0
+# %% ../nbs/11_cli.ipynb #000c3a94
 def parse_size(size:str|int|tuple)->int|tuple:
     "Image size from the command line: `'128'` (shorter side) or `'96,120'` (H,W)."
     if isinstance(size, (int, tuple)): return size
@@ -39,8 +39,8 @@ class EpochPrinter(Callback):
         fmt = lambda v: f'{v:.4f}' if isinstance(v, float) else str(v)
         print('  '.join(fmt(v) for v in self.recorder.log), flush=True)
 
-def train_posenet(root='data/apolloscape', road='zpark-synth', arch='resnet18', size='96', epochs:int=12, lr:float=2e-3, bs:int=32,
-                  learn_beta:bool=False, stereo:bool=False, out='output/posenet', beta:float=8., num_features:int=512, dropout:float=0.2,
+def train_posenet(root='data/apolloscape', road='zpark-synth', arch='resnet18', size='96', epochs:int=10, lr:float=4e-3, bs:int=32,
+                  learn_beta:bool=False, stereo:bool=False, out='output/posenet', beta:float=3., num_features:int=512, dropout:float=0.2,
                   augment:bool=True, pretrained:bool=False, seed:int=0, num_workers:int=0, progress:bool=True):
     "Train a PoseNet on `root/road` with one-cycle; keep the best epoch (median translation error) and save `out/posenet.pth`."
     from fastai.torch_core import set_seed
@@ -64,13 +64,13 @@ def apollo_train(root:str='data/apolloscape', # folder holding the roads
                  road:str='zpark-synth', # road folder under `root`
                  arch:str='resnet18', # backbone: resnet18, resnet34 or resnet50
                  size:str='96', # image size: shorter side `N`, or `H,W`
-                 epochs:int=12, # epochs of one-cycle training
-                 lr:float=2e-3, # peak learning rate
+                 epochs:int=10, # epochs of one-cycle training
+                 lr:float=4e-3, # peak learning rate
                  bs:int=32, # batch size
                  learn_beta:bool=False, # learn the loss weights `sx`, `sq` (Kendall & Cipolla)
                  stereo:bool=False, # train on stereo pairs (shared backbone)
                  out:str='output/posenet', # output folder: posenet.pth, history.csv
-                 beta:float=8., # quaternion weight of the fixed loss
+                 beta:float=3., # quaternion weight of the fixed loss
                  pretrained:bool=False, # ImageNet weights from the local torch cache (never downloaded)
                  seed:int=0, # random seed
                 ):
@@ -186,14 +186,14 @@ def apollo_predict(model:str='output/posenet/posenet.pth', # model file written 
     df = predict_folder(model, images, out)
     print(f"{len(df)} poses written to {out}")
 
-# %% ../nbs/11_cli.ipynb #8d4b2e56
+# %% ../nbs/11_cli.ipynb #f05c79ba
 @call_parse
 def apollo_demo(root:str='data/apolloscape', # folder holding the roads; the default road is rendered there if missing
                 out:str='output/demo', # folder for the model, history, plots and TUM files
                 arch:str='resnet18', # backbone
                 size:str='96', # image size (shorter side)
-                epochs:int=12, # epochs of one-cycle training
-                lr:float=2e-3, # peak learning rate
+                epochs:int=10, # epochs of one-cycle training
+                lr:float=4e-3, # peak learning rate
                 bs:int=32, # batch size
                ):
     "The main job: default synthetic road, PoseNet training on the CPU, evaluation against a constant pose, plots."
