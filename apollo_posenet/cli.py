@@ -21,7 +21,7 @@ from .evaluate import metrics_table, constant_pose_baseline, plot_trajectories, 
 __all__ = ['parse_size', 'EpochPrinter', 'train_posenet', 'apollo_train', 'name_timestamp', 'model_preds', 'evaluate_posenet',
            'apollo_eval', 'image_tfm', 'predict_folder', 'apollo_predict', 'apollo_demo']
 
-# %% ../nbs/11_cli.ipynb #000c3a94
+# %% ../nbs/11_cli.ipynb #45ece554
 def parse_size(size:str|int|tuple)->int|tuple:
     "Image size from the command line: `'128'` (shorter side) or `'96,120'` (H,W)."
     if isinstance(size, (int, tuple)): return size
@@ -53,7 +53,7 @@ def train_posenet(root='data/apolloscape', road='zpark-synth', arch='resnet18', 
     t0 = time.time()
     if progress and sys.stdout.isatty(): learn.fit_one_cycle(epochs, lr)
     else:  # no progress bars in logs: one line per epoch, or nothing
-        with learn.no_bar(): learn.fit_one_cycle(epochs, lr, cbs=[EpochPrinter()] if progress else [])
+        with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr, cbs=[EpochPrinter()] if progress else [])
     learn.train_seconds = time.time() - t0
     save_posenet(learn, out/'posenet.pth', road=road, size=list(size) if isinstance(size, tuple) else size, epochs=epochs, lr=lr, bs=bs)
     (out/'models'/'best.pth').unlink(missing_ok=True)

@@ -49,7 +49,7 @@ def constant_pose_baseline(train_targ:np.ndarray, # (M,7) training poses in metr
     pose = np.concatenate([train_targ[:, :3].mean(0), quat_canonical(q.mean(0))])
     return np.tile(pose, (n, 1))
 
-# %% ../nbs/10_evaluate.ipynb #97554ab1
+# %% ../nbs/10_evaluate.ipynb #9d2336be
 def plot_trajectories(pred:np.ndarray, # (N,7) predicted poses in metres
                       targ:np.ndarray, # (N,7) true poses in metres
                       ax=None, title:str|None=None, figsize=(4, 4), cmap='viridis'):
@@ -57,7 +57,7 @@ def plot_trajectories(pred:np.ndarray, # (N,7) predicted poses in metres
     import matplotlib.pyplot as plt
     if ax is None: _, ax = plt.subplots(figsize=figsize)
     te, _ = pose_errors_real(pred, targ)
-    ax.plot(targ[:, 0], targ[:, 1], '.-', color='0.6', ms=3, lw=0.8, label='true')
+    ax.plot(targ[:, 0], targ[:, 1], '.', color='0.6', ms=3, label='true')  # points: frames of several records and cameras are not one path
     for a, b in zip(pred, targ): ax.plot([a[0], b[0]], [a[1], b[1]], color=(0.7, 0.7, 0.7, 0.4), lw=0.6)
     sc = ax.scatter(pred[:, 0], pred[:, 1], c=te, cmap=cmap, s=10, label='predicted', zorder=3)
     ax.figure.colorbar(sc, ax=ax, label='translation error (m)', shrink=0.8)

@@ -5,12 +5,13 @@
 installs: nbdev's notebook processors (as `nbdev_proc_nbs` runs them: directives such as `#| hide` applied,
 show_doc rendered), then nbconvert to GitHub markdown. `--check` only reports whether README.md is current.
 """
-import os, sys, tempfile
+import os, re, sys, tempfile
 from pathlib import Path
 from nbdev.config import get_config
 from nbdev.processors import FilterDefaults
 from execnb.nbio import read_nb, write_nb
 from nbconvert import MarkdownExporter
+from traitlets.config import Config
 import nbformat
 
 def render_readme()->str:
@@ -18,10 +19,16 @@ def render_readme()->str:
     nb = read_nb(cfg.nbs_path/cfg.readme_nb)
     os.environ["IN_TEST"] = "1"
     FilterDefaults()(nb)
+    for c in nb.cells:  # quarto hides the code of `#| echo: false` cells; do the same
+        if c.cell_type == 'code' and re.search(r'^#\|\s*echo:\s*false', c.source, re.M): c.source = ''
     with tempfile.TemporaryDirectory() as d:
         p = Path(d)/'index.ipynb'
         write_nb(nb, p)
-        md, _ = MarkdownExporter().from_notebook_node(nbformat.read(p, as_version=4))
+        node = nbformat.read(p, as_version=4)
+        for c in node.cells:
+            if c.cell_type == 'code' and not c.source.strip(): c.metadata.setdefault('tags', []).append('remove_input')
+        exp = MarkdownExporter(config=Config({'TagRemovePreprocessor': {'enabled': True, 'remove_input_tags': ['remove_input']}}))
+        md, _ = exp.from_notebook_node(node)
     md = _frontmatter_to_title(md)
     head = "<!-- Generated from nbs/index.ipynb by tools/readme.py (or nbdev_readme): edit the notebook, not this file. -->\n\n"
     return head + md.strip() + "\n"
