@@ -33,8 +33,9 @@ if [ ! -f "$VENV/.apollo_complete" ]; then
   rm -rf "$VENV"; mkdir -p "$(dirname "$VENV")"
   $PY -m venv "$VENV"
   "$VENV/bin/pip" install -q --upgrade pip setuptools wheel packaging >&2
-  [ -n "$TORCH_PIN" ] && "$VENV/bin/pip" install -q $TORCH_PIN >&2
-  "$VENV/bin/pip" install -q -e ".[dev]" 2>&1 | grep -v -E "^WARNING: Location|BuildBackendWarning|^ *!!|^ *\*+$|classifiers|SPDX|packaging.python.org|_finalize_license|^ *$" >&2 || true
+  quiet() { grep -v -E "^WARNING: Location|BuildBackendWarning|^ *!!|^ *\*+$|classifiers|SPDX|packaging.python.org|_finalize_license|^ *$" >&2 || true; }
+  if [ -n "$TORCH_PIN" ]; then "$VENV/bin/pip" install -q $TORCH_PIN 2>&1 | quiet; fi
+  "$VENV/bin/pip" install -q -e ".[dev]" 2>&1 | quiet
   "$VENV/bin/python" -c "import apollo_posenet, fastai, torch, nbdev" || { echo "[env] install failed" >&2; exit 1; }
   touch "$VENV/.apollo_complete"
 fi
