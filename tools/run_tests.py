@@ -49,15 +49,23 @@ def test_one(fn, flags)->bool:
     return ok
 
 def run_notebooks(flags, path=None):
-    results = []
-    for f in notebooks(path):
-        t0 = time.time()
-        r = subprocess.run([sys.executable, __file__, '--one', str(f), '--flags', flags])
-        ok = r.returncode == 0
-        why = '' if ok or r.returncode == 1 else f', exit status {r.returncode}'
-        results.append(ok)
-        print(f"[test] {'ok  ' if ok else 'FAIL'} {f.relative_to(ROOT)} ({time.time()-t0:.0f} s{why})", flush=True)
+    "Test each notebook in a child process; temporary files and transform caches go to one folder removed at the end."
+    import shutil, tempfile
+    results, scratch = [], tempfile.mkdtemp(prefix='apollo_posenet-tests-')
+    env = {**os.environ, 'TMPDIR': scratch, 'APOLLO_POSENET_CACHE': os.path.join(scratch, 'cache')}
+    try:
+        for f in notebooks(path): results.append(_run_child(f, flags, env))
+    finally: shutil.rmtree(scratch, ignore_errors=True)
     return results
+
+def _run_child(f, flags, env)->bool:
+    "Test notebook `f` in a fresh Python process; print one line."
+    t0 = time.time()
+    r = subprocess.run([sys.executable, __file__, '--one', str(f), '--flags', flags], env=env)
+    ok = r.returncode == 0
+    why = '' if ok or r.returncode == 1 else f', exit status {r.returncode}'
+    print(f"[test] {'ok  ' if ok else 'FAIL'} {f.relative_to(ROOT)} ({time.time()-t0:.0f} s{why})", flush=True)
+    return ok
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
