@@ -13,7 +13,7 @@ from .learner import _real_preds
 __all__ = ['get_preds_real', 'pose_errors_real', 'error_summary', 'metrics_table', 'constant_pose_baseline', 'plot_trajectories',
            'plot_error_cdf', 'write_tum', 'read_tum']
 
-# %% ../nbs/10_evaluate.ipynb #4d567dd3
+# %% ../nbs/10_evaluate.ipynb #ccff46ae
 def get_preds_real(learn:Learner, # A PoseNet learner
                    ds_idx:int=1, # Split: 0 train, 1 valid
                    dl=None, # Or any DataLoader of (images, poses) batches
@@ -27,7 +27,7 @@ def pose_errors_real(pred:np.ndarray, # (N,7) predicted poses in metres
     "Per-frame translation error (m) and rotation error (deg)."
     return trans_error(pred[..., :3], targ[..., :3]), rot_error(pred[..., 3:], targ[..., 3:])
 
-# %% ../nbs/10_evaluate.ipynb #9585b384
+# %% ../nbs/10_evaluate.ipynb #d7085b6e
 def error_summary(pred:np.ndarray, targ:np.ndarray, thresholds=((1., 1.), (5., 5.)))->dict:
     "Frame count, median/mean translation (m) and rotation (deg) errors, and fractions within `(metres, degrees)` `thresholds`."
     te, re = pose_errors_real(pred, targ)
@@ -49,7 +49,7 @@ def constant_pose_baseline(train_targ:np.ndarray, # (M,7) training poses in metr
     pose = np.concatenate([train_targ[:, :3].mean(0), quat_canonical(q.mean(0))])
     return np.tile(pose, (n, 1))
 
-# %% ../nbs/10_evaluate.ipynb #9d2336be
+# %% ../nbs/10_evaluate.ipynb #999ee591
 def plot_trajectories(pred:np.ndarray, # (N,7) predicted poses in metres
                       targ:np.ndarray, # (N,7) true poses in metres
                       ax=None, title:str|None=None, figsize=(4, 4), cmap='viridis'):
@@ -79,7 +79,7 @@ def plot_error_cdf(results:dict, # name -> (pred, targ) arrays (N,7) in metres
     fig.tight_layout()
     return axs
 
-# %% ../nbs/10_evaluate.ipynb #607c05c0
+# %% ../nbs/10_evaluate.ipynb #cf067d6b
 def write_tum(path:str|Path, # File to write
               poses:np.ndarray, # (N,7) poses `[x, y, z, qw, qx, qy, qz]` in metres
               timestamps=None, # (N,) timestamps in seconds; default 0, 1, 2...

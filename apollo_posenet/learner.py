@@ -25,7 +25,7 @@ from .metrics import pose_metrics
 __all__ = ['synth_pose_dls', 'posenet_loss_splitter', 'PoseNetLearner', 'SxSqLogger', 'maybe_to_fp16', 'posenet_learner',
            'predict_pose', 'show_pose_results', 'save_posenet', 'load_posenet']
 
-# %% ../nbs/09_learner.ipynb #44fcf64c
+# %% ../nbs/09_learner.ipynb #5e01c532
 _IMNET_MEAN, _IMNET_STD = torch.tensor([0.485, 0.456, 0.406]), torch.tensor([0.229, 0.224, 0.225])
 
 def _synth_frames(s, side=0.):
@@ -70,7 +70,7 @@ def synth_pose_dls(n:int=64, # Number of frames (stereo: pairs)
     dls.stereo, dls.size = stereo, (size, size)
     return dls
 
-# %% ../nbs/09_learner.ipynb #11f95198
+# %% ../nbs/09_learner.ipynb #8d6872f9
 def posenet_loss_splitter(model:PoseNet)->list:
     "[backbone, head] of `model`, plus [`sx`, `sq`] of `model.criterion` when it learns them."
     groups = posenet_splitter(model)
@@ -98,7 +98,7 @@ class PoseNetLearner(Learner):
         if n < 0 and self._has_loss_group(): n -= 1
         self.opt.freeze_to(n); self.opt.clear_state()
 
-# %% ../nbs/09_learner.ipynb #04dea35e
+# %% ../nbs/09_learner.ipynb #ab911a17
 class SxSqLogger(Callback):
     "Log the loss weights `sx`, `sq` each epoch (columns of the progress table and recorder, and `self.history`)."
     order = 49  # before the Recorder reads the metric names
@@ -111,7 +111,7 @@ class SxSqLogger(Callback):
         self.learn.metrics = self.learn.metrics + L(ValueMetric(f, n) for f, n in ((self._sx, 'sx'), (self._sq, 'sq')) if n not in have)
     def after_epoch(self): self.history.append((self.epoch, self._sx(), self._sq()))
 
-# %% ../nbs/09_learner.ipynb #a6f8cb85
+# %% ../nbs/09_learner.ipynb #da4ed4b9
 def maybe_to_fp16(learn:Learner)->Learner:
     "`learn.to_fp16()` when `learn.dls` is on CUDA; otherwise warn and keep fp32."
     dev = torch.device(getattr(learn.dls, 'device', None) or default_device())
@@ -145,7 +145,7 @@ def posenet_learner(dls:DataLoaders, # DataLoaders with `poses_mean`, `poses_std
     learn.arch = model.arch
     return maybe_to_fp16(learn) if fp16 else learn
 
-# %% ../nbs/09_learner.ipynb #f9362c86
+# %% ../nbs/09_learner.ipynb #859c7c74
 def _img_tensor(img, size=None, tfm=None)->torch.Tensor:
     "A normalized (3,H,W) float tensor of one image: tensors pass as they are, raw images go through `tfm` or a resize to `size`."
     if isinstance(img, torch.Tensor): return img.as_subclass(torch.Tensor).float()
@@ -189,7 +189,7 @@ def predict_pose(learn:Learner|PoseNet, # A trained learner, or a `PoseNet` (e.g
     finally: model.train(was_training)
     return model.to_real(out).cpu().numpy().astype(np.float64)
 
-# %% ../nbs/09_learner.ipynb #643b753e
+# %% ../nbs/09_learner.ipynb #9d353a89
 def _real_preds(learn, ds_idx=1, dl=None, max_n=None):
     "Real-unit predictions and targets (N,7) (stereo frames flattened) of a split, model in eval mode."
     dl = ifnone(dl, learn.dls[ds_idx].new(shuffle=False, drop_last=False)); model = learn.model  # every frame, in order
@@ -218,7 +218,7 @@ def show_pose_results(learn:Learner, # A PoseNet learner
     ax.set_title(f"{['train', 'valid'][ds_idx] if ds_idx in (0, 1) else ds_idx}: {len(p)} frames", fontsize=9)
     return ax
 
-# %% ../nbs/09_learner.ipynb #98965d20
+# %% ../nbs/09_learner.ipynb #8e2eea0b
 _CKPT_FORMAT = 'apollo_posenet.PoseNet/1'
 
 def _model_config(model:PoseNet)->dict:

@@ -19,7 +19,7 @@ from ..pose import *
 from .dataset import *
 
 # %% auto #0
-__all__ = ['TensorPose', 'PoseLighting', 'PoseDenorm', 'pose_label', 'show_batch', 'PoseDL', 'apollo_dls']
+__all__ = ['TensorPose', 'PoseLighting', 'PoseDenorm', 'pose_label', 'show_batch', 'PoseDL', 'image_tfm', 'apollo_dls']
 
 # %% ../../nbs/04_data.fastai.ipynb #b6c71565
 class TensorPose(TensorBase):
@@ -84,7 +84,12 @@ class PoseDL(TfmdDL):
     def show_batch(self, b=None, max_n:int=6, ctxs=None, show:bool=True, unique:bool=False, **kwargs):
         return super().show_batch(b, max_n=max_n, ctxs=ctxs, show=show, unique=unique, pose_format=self.dataset.pose_format, **kwargs)
 
-# %% ../../nbs/04_data.fastai.ipynb #064b68f5
+# %% ../../nbs/04_data.fastai.ipynb #e91b3ade
+def image_tfm(size:int|tuple, # `(H, W)`, or an int for the shorter side (aspect kept)
+             ):
+    "The per-image transform of `apollo_dls`: resize a PIL image, then a uint8 (3,H,W) tensor (what the cache stores)."
+    return T.Compose([T.Resize(size if isinstance(size, int) else tuple(size)), T.PILToTensor()])
+
 @delegates(Apolloscape.__init__, but=['transform', 'train', 'cache_transform', 'split_seed', 'poses_stats', 'root', 'road'])
 def apollo_dls(root, # folder holding the roads
                road:str='zpark-sample', # road folder under `root`
@@ -101,7 +106,7 @@ def apollo_dls(root, # folder holding the roads
                device=None, # where batches go (default: fastai's `default_device()`)
                **kwargs)->DataLoaders:
     "Train and valid fastai `DataLoaders` over the Apolloscape road `root/road`."
-    tfm = T.Compose([T.Resize(size if isinstance(size, int) else tuple(size)), T.PILToTensor()])
+    tfm = image_tfm(size)
     kw = dict(transform=tfm, record=record, normalize_poses=normalize_poses, pose_format=pose_format, stereo=stereo,
               cache_transform=cache, split_seed=seed, **kwargs)
     tds = Apolloscape(root, road, train=True, **kw)

@@ -11,7 +11,7 @@ from .world import *
 # %% auto #0
 __all__ = ['GL_PACKAGES', 'gl_context', 'gl_projection', 'linear_depth', 'light_uniforms', 'Renderer', 'sensor_noise']
 
-# %% ../../nbs/02a_synth.render.ipynb #887d1c9e
+# %% ../../nbs/02a_synth.render.ipynb #047c9aac
 _log = logging.getLogger(__name__)
 GL_PACKAGES = "libegl1 libgl1 libegl-mesa0 libgl1-mesa-dri"
 
@@ -30,7 +30,7 @@ def gl_context()->moderngl.Context:
     _log.info("OpenGL renderer: %s", ctx.info['GL_RENDERER'])
     return ctx
 
-# %% ../../nbs/02a_synth.render.ipynb #42abc7e9
+# %% ../../nbs/02a_synth.render.ipynb #7cfee71e
 _CV2GL = np.diag([1., -1, -1, 1])
 
 def gl_projection(K:np.ndarray, # 3x3 OpenCV intrinsics
@@ -48,7 +48,7 @@ def linear_depth(d:np.ndarray, # depth-buffer values in [0, 1]
     z = 2*np.asarray(d, np.float64) - 1
     return np.where(d >= 1, 0., 2*far*near/((far + near) - z*(far - near))).astype(np.float32)
 
-# %% ../../nbs/02a_synth.render.ipynb #33a8b5a0
+# %% ../../nbs/02a_synth.render.ipynb #49f7b29d
 _COMMON = """
 uniform vec3 sun_dir; uniform vec3 sun_col; uniform vec3 sky_zen; uniform vec3 sky_hor;
 uniform float overcast; uniform float exposure; uniform vec3 tint; uniform float vignette; uniform vec2 viewport;
@@ -213,7 +213,7 @@ _SHADOW_FS = """#version 330
 void main() {}
 """
 
-# %% ../../nbs/02a_synth.render.ipynb #e993215c
+# %% ../../nbs/02a_synth.render.ipynb #866bba8e
 def light_uniforms(light:Lighting)->dict:
     "Shader uniforms of a `Lighting`."
     oc = float(light.overcast); sun = np.asarray(light.sun, float)/np.linalg.norm(light.sun)
@@ -225,7 +225,7 @@ def light_uniforms(light:Lighting)->dict:
                 sky_hor=mix([0.62, 0.73, 0.92], [0.72, 0.73, 0.76], oc), amb_sky=mix([0.3, 0.36, 0.48], [0.62, 0.63, 0.66], oc),
                 amb_gnd=np.array([0.16, 0.15, 0.12])*(1 - 0.2*oc), fog_density=0.0011*float(light.haze)*(1 + 0.8*oc))
 
-# %% ../../nbs/02a_synth.render.ipynb #1e4585b8
+# %% ../../nbs/02a_synth.render.ipynb #2910b9ff
 def _light_vp(sun, center, half=130., depth=400.):
     "Orthographic light view-projection looking down `-sun` at `center`."
     w = sun/np.linalg.norm(sun); u = np.cross([0, 0, 1.], w)

@@ -18,7 +18,7 @@ from .render import *
 __all__ = ['SYNTH_VERSION', 'DEPTH_MAX_MM', 'write_cam', 'read_cam', 'depth_to_png', 'read_depth', 'make_road', 'tiny_road',
            'default_road', 'apollo_synth']
 
-# %% ../../nbs/02b_synth.road.ipynb #d6dc164a
+# %% ../../nbs/02b_synth.road.ipynb #46a0f08f
 SYNTH_VERSION = 1
 DEPTH_MAX_MM = 65535
 
@@ -49,7 +49,7 @@ def read_depth(path)->np.ndarray:
     d = np.asarray(Image.open(path)).astype(np.float32)
     return np.where(d == 0, np.nan, np.where(d >= DEPTH_MAX_MM, np.inf, d/1000)).astype(np.float32)
 
-# %% ../../nbs/02b_synth.road.ipynb #e89864cf
+# %% ../../nbs/02b_synth.road.ipynb #d9184fc0
 def _save_jpg(img, path, quality): Image.fromarray(img).save(path, quality=quality)
 def _save_png16(a, path): Image.fromarray(a).save(path, compress_level=1)
 
@@ -151,7 +151,7 @@ def make_road(out='data/apolloscape', # folder that receives the road (like the 
                        f"({secs/max(n_img, 1)*1000:.0f} ms per image) -> {dest}")
     return dest
 
-# %% ../../nbs/02b_synth.road.ipynb #11da8c55
+# %% ../../nbs/02b_synth.road.ipynb #fb791856
 def tiny_road(out, # folder that receives the road
               road:str='zpark-tiny', # road folder name
               seed:int=0, # seed of the world, poses and images
@@ -164,7 +164,7 @@ def default_road(root='data/apolloscape', # folder of roads, like the real data'
     "Path of the default synthetic road `<root>/zpark-synth` (13 records x 120 frames, 424x340), generated if missing."
     return make_road(root, 'zpark-synth', **kwargs)
 
-# %% ../../nbs/02b_synth.road.ipynb #fc06919a
+# %% ../../nbs/02b_synth.road.ipynb #6dbad1eb
 def _parse_size(size:str)->tuple:
     m = re.fullmatch(r'\s*(\d+)\s*[,x]\s*(\d+)\s*', str(size))
     if not m: raise ValueError(f"--size must be `W,H` in pixels, e.g. 424,340; got {size!r}")

@@ -13,7 +13,7 @@ __all__ = ['ORIGIN', 'ZPARK_SIZE', 'ZPARK_INTRINSICS', 'CAMERAS', 'BASELINE', 'C
            'CURB_H', 'MATERIALS', 'VERT_FLOATS', 'intrinsics', 'ground', 'Loop', 'box', 'World', 'make_world',
            'Lighting', 'random_lighting', 'round_pose6', 'record_names', 'camera_poses', 'Record', 'make_records']
 
-# %% ../../nbs/02_synth.world.ipynb #a8078530
+# %% ../../nbs/02_synth.world.ipynb #f3db6d0a
 ORIGIN = np.array([450., -2250., 40.])  # map position of the scene's local origin (the region of the real ZPark poses)
 ZPARK_SIZE = (2452, 2056)               # real ZPark image size (W, H)
 ZPARK_INTRINSICS = {                    # real ZPark (fx, fy, cx, cy) in pixels at 2452x2056
@@ -33,7 +33,7 @@ def intrinsics(cam:str='Camera_1', # `Camera_1` or `Camera_2`
     s = W / ZPARK_SIZE[0]
     return np.array([[fx*s, 0, cx*s], [0, fy*s, cy*s + (H - ZPARK_SIZE[1]*s)/2], [0, 0, 1]])
 
-# %% ../../nbs/02_synth.world.ipynb #6bfbd025
+# %% ../../nbs/02_synth.world.ipynb #3a5c8dee
 LANE_W, ROAD_HW, SIDEWALK_W, CURB_H = 3.5, 9.5, 3.0, 0.15  # lane width, road half-width (lanes + parking), sidewalk width, curb height
 
 def ground(x, y):
@@ -78,7 +78,7 @@ class Loop:
 
     __repr__ = lambda self: f"Loop({2*self.hx:.0f} x {2*self.hy:.0f} m, corner radius {self.r:.0f} m, length {self.length:.1f} m)"
 
-# %% ../../nbs/02_synth.world.ipynb #78da4883
+# %% ../../nbs/02_synth.world.ipynb #c9f5deac
 MATERIALS = dict(grass=0, road=1, sidewalk=2, curb=3, facade=4, roof=5, bark=6, foliage=7, metal=8, paint=9,
                  glass=10, rubber=11, lamp=12, marker=13)
 VERT_FLOATS = 15
@@ -119,7 +119,7 @@ def box(c, size, heading=0., mat='marker', col=(0.5, 0.5, 0.5), prm=(0, 0, 0), r
     top = _quads([[p + up for p in b]], mat=roof or mat, col=col, prm=prm)
     return np.concatenate([v, top])
 
-# %% ../../nbs/02_synth.world.ipynb #31aa75a4
+# %% ../../nbs/02_synth.world.ipynb #dc3f9814
 _FACADE_COLS = np.array([[.72, .66, .56], [.62, .6, .58], [.55, .3, .24], [.8, .78, .74], [.5, .55, .6], [.66, .55, .42],
                          [.45, .47, .5], [.76, .7, .6], [.6, .42, .33], [.7, .72, .75]])
 _CAR_COLS = np.array([[.8, .8, .82], [.1, .1, .12], [.55, .05, .05], [.1, .2, .45], [.5, .5, .52], [.85, .85, .8], [.2, .3, .2], [.6, .5, .3]])
@@ -282,7 +282,7 @@ def make_world(seed:int=0, # seed of the layout, facades and colours
     m = lambda a: np.asarray(a, float).reshape(-1, 3) + ORIGIN
     return World(verts, loop, ORIGIN.copy(), m(poles), m(trees), m(cars), np.array(blds) + ORIGIN, seed, (n_flat, n_cast))
 
-# %% ../../nbs/02_synth.world.ipynb #ab5f3c07
+# %% ../../nbs/02_synth.world.ipynb #31f70cb0
 @dataclass
 class Lighting:
     "Per-record lighting and sensor parameters."
@@ -316,7 +316,7 @@ def record_names(records:int)->list:
     "Record folder names as in real ZPark: `Record001`.. with `Record005` skipped."
     return [f"Record{i:03d}" for i in range(1, records + 2) if i != 5][:records]
 
-# %% ../../nbs/02_synth.world.ipynb #77f289b7
+# %% ../../nbs/02_synth.world.ipynb #8f71fe6f
 _CAR2CAM = np.array([[0, 0, 1], [-1, 0, 0], [0, -1, 0]], float)  # columns: camera x, y, z in car axes (x fwd, y left, z up)
 
 def camera_poses(xyz:np.ndarray, # (N, 3) map-frame rig centres
