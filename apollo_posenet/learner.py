@@ -23,7 +23,7 @@ from .metrics import pose_metrics
 
 # %% auto #0
 __all__ = ['synth_pose_dls', 'posenet_loss_splitter', 'PoseNetLearner', 'SxSqLogger', 'maybe_to_fp16', 'posenet_learner',
-           'predict_pose', 'show_pose_results', 'save_posenet', 'load_posenet']
+           'predict_pose', 'show_pose_results', 'atomic_write', 'save_posenet', 'load_posenet']
 
 # %% ../nbs/09_learner.ipynb #5e01c532
 _IMNET_MEAN, _IMNET_STD = torch.tensor([0.485, 0.456, 0.406]), torch.tensor([0.229, 0.224, 0.225])
@@ -218,11 +218,22 @@ def show_pose_results(learn:Learner, # A PoseNet learner
     ax.set_title(f"{['train', 'valid'][ds_idx] if ds_idx in (0, 1) else ds_idx}: {len(p)} frames", fontsize=9)
     return ax
 
-# %% ../nbs/09_learner.ipynb #8e2eea0b
+# %% ../nbs/09_learner.ipynb #a3135fe3
 _CKPT_FORMAT = 'apollo_posenet.PoseNet/1'
 
 def _model_config(model:PoseNet)->dict:
     return dict(arch=model.arch, num_features=model.num_features, dropout=float(model.dropout), track_running_stats=bool(model.track_running_stats))
+
+def atomic_write(path:str|Path, # file to (over)write
+                 write, # callable writing the content to the temporary file name it is given
+                )->Path:
+    "Call `write(tmp)` on a temporary file beside `path`, then rename it to `path`: readers see the old file or the whole new one."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix='.tmp'); os.close(fd)
+    try: write(tmp_name); os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True); raise
+    return path
 
 def save_posenet(learn:Learner|PoseNet, # The learner (or model) to save
                  path:str|Path, # Checkpoint file to write, e.g. 'posenet.pth'
@@ -237,11 +248,7 @@ def save_posenet(learn:Learner|PoseNet, # The learner (or model) to save
     ckpt = {'format': _CKPT_FORMAT, 'config': cfg,
             'model': {k: v.detach().cpu() for k, v in model.state_dict().items() if not k.startswith('criterion.')},
             'loss': {k: v.detach().cpu() for k, v in crit.state_dict().items()} if crit is not None else {}}
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix='.tmp'); os.close(fd)
-    try: torch.save(ckpt, tmp_name); os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True); raise
-    return path
+    return atomic_write(path, lambda tmp: torch.save(ckpt, tmp))
 
 def load_posenet(path:str|Path, # Checkpoint written by `save_posenet`
                  model:Learner|PoseNet|None=None, # Load into this learner/model (same architecture); default: build one
