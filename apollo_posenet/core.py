@@ -4,12 +4,12 @@
 
 # %% ../nbs/00a_core.ipynb #064c05d6
 from __future__ import annotations
-import os, sys, tempfile, time
+import os, re, sys, tempfile, time
 from pathlib import Path
 from fastprogress.fastprogress import progress_bar, IN_NOTEBOOK
 
 # %% auto #0
-__all__ = ['current_umask', 'atomic_write', 'interactive', 'progress']
+__all__ = ['current_umask', 'atomic_write', 'interactive', 'progress', 'parse_size', 'size_hw']
 
 # %% ../nbs/00a_core.ipynb #1a7cd114
 def current_umask()->int:
@@ -55,3 +55,27 @@ def progress(it, # iterable to wrap
         if now - last >= every and (n is None or i < n):
             print(f"{label or 'progress'}: {i}{f'/{n}' if n else ''} ({now - t0:.0f} s)", flush=True); last = now
     print(f"{label or 'progress'}: {i}{f'/{n}' if n else ''} done in {time.time() - t0:.1f} s", flush=True)
+
+# %% ../nbs/00a_core.ipynb #8fd2f47c
+def parse_size(size:str|int|tuple|list, # `N`, `(H, W)`, `[H, W]`, or text 'N', 'H,W', 'HxW'
+               name:str='size', # what to call it in the error message
+              )->int|tuple:
+    "Image size as an int (shorter side) or an `(H, W)` tuple; a clear `ValueError` for anything else."
+    if isinstance(size, (list, tuple)): vals = list(size)
+    elif isinstance(size, int) and not isinstance(size, bool): vals = [size]
+    else:
+        parts = [p for p in re.split(r'[,x ]', str(size).strip()) if p]
+        try: vals = [int(p) for p in parts]
+        except ValueError: vals = []
+    if len(vals) not in (1, 2) or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in vals):
+        raise ValueError(f"{name} must be N (shorter side) or H,W in pixels, each > 0; got {size!r}")
+    return vals[0] if len(vals) == 1 else tuple(vals)
+
+def size_hw(size:int|tuple, # a `parse_size` result
+            hw:tuple, # `(H, W)` of the source image
+           )->tuple:
+    "The `(H, W)` that `size` gives for a source of `(H, W)` = `hw`, as torchvision's `Resize` computes it."
+    size = parse_size(size)
+    if isinstance(size, tuple): return size
+    h, w = hw
+    return (size, int(size*w/h)) if h <= w else (int(size*h/w), size)
