@@ -2,31 +2,115 @@
 
 # %% ../../nbs/03a_data.cache.ipynb #96082f57
 from __future__ import annotations
-import hashlib, json, os, re, time, uuid
+import errno, functools, hashlib, json, os, re, shutil, socket, sysconfig, time, types, uuid, warnings
+import multiprocessing as mp, queue as _queue
 from pathlib import Path
 import numpy as np, torch
 from PIL import Image
-from fastprogress.fastprogress import progress_bar
 from fastcore.basics import ifnone, patch
+from .. import core
+from .layout import draft_size, open_rgb
+try: import fcntl
+except ImportError: fcntl = None  # no file locks (Windows): a build then never deletes another version's files
 
 # %% auto #0
-__all__ = ['tfm_key', 'files_key', 'TransformCache']
+__all__ = ['tfm_key', 'files_key', 'CacheRebuildWarning', 'TransformCache', 'remove_dead_temps']
 
 # %% ../../nbs/03a_data.cache.ipynb #c37e7b57
 def _sha(o)->str: return hashlib.sha1(json.dumps(o, sort_keys=True, default=str).encode()).hexdigest()
 
-def tfm_key(tfm)->str:
-    "Stable text identifying transform `tfm`: its `repr` without memory addresses."
-    return re.sub(r' at 0x[0-9a-fA-F]+', '', repr(tfm))
+_ADDR = re.compile(r' at 0x[0-9a-fA-F]+')
+_SIMPLE = (type(None), bool, int, float, complex, str, bytes, type(Ellipsis))
+_CODE = (types.FunctionType, types.MethodType, types.BuiltinFunctionType, functools.partial, types.CodeType)
 
-def files_key(files:list)->str:
-    "Hash of the paths, sizes and modification times of `files`; a clear error names a missing one."
+_LIB = tuple(sorted({sysconfig.get_paths()[k] for k in ('stdlib', 'platstdlib', 'purelib', 'platlib')}))  # installed code
+
+class _Unkeyable(Exception): pass
+
+def _has_code(o, depth:int=0)->bool:
+    "Whether `o` holds code or an object printed with its address (then its `repr` does not tell its behaviour)."
+    if isinstance(o, _SIMPLE) or isinstance(o, (type, types.ModuleType)) or depth > 8: return False
+    if isinstance(o, _CODE): return True
+    if isinstance(o, (list, tuple, set, frozenset)): return any(_has_code(v, depth + 1) for v in o)
+    if isinstance(o, dict): return any(_has_code(v, depth + 1) for v in o.values())
+    if isinstance(o, (np.ndarray, torch.Tensor)): return False
+    if _ADDR.search(repr(o)): return True
+    return any(_has_code(v, depth + 1) for v in getattr(o, '__dict__', {}).values())
+
+def _code_names(co)->set:
+    "Global names used by code object `co` and the code nested in it."
+    return set(co.co_names).union(*[_code_names(c) for c in co.co_consts if isinstance(c, types.CodeType)])
+
+class _Keyer:
+    "Turns an object into a JSON-able structure that changes when its behaviour can change."
+    def __init__(self, limit:int=20_000): self.n, self.limit, self.seen = 0, limit, set()
+    def __call__(self, o):
+        self.n += 1
+        if self.n > self.limit: raise _Unkeyable(f"more than {self.limit} parts")
+        if isinstance(o, _SIMPLE): return repr(o)
+        if isinstance(o, (list, tuple)): return [type(o).__name__, *[self(v) for v in o]]
+        if isinstance(o, (set, frozenset)): return ['set', *sorted(json.dumps(self(v), default=str) for v in o)]
+        if isinstance(o, dict): return ['dict', *sorted([json.dumps(self(k), default=str), self(v)] for k, v in o.items())]
+        if isinstance(o, np.ndarray): return ['ndarray', str(o.dtype), list(o.shape), hashlib.sha1(np.ascontiguousarray(o).tobytes()).hexdigest()]
+        if isinstance(o, torch.Tensor): return ['tensor', *self(o.detach().cpu().numpy())[1:]]
+        if isinstance(o, types.ModuleType): return ['module', o.__name__]
+        if isinstance(o, type): return ['class', o.__module__, o.__qualname__]
+        if isinstance(o, types.CodeType):
+            return ['code', o.co_code.hex(), [self(c) for c in o.co_consts], list(o.co_names), list(o.co_varnames), list(o.co_freevars)]
+        if id(o) in self.seen: return ['cycle']
+        self.seen.add(id(o))
+        try: return self._obj(o)
+        finally: self.seen.discard(id(o))
+    def _obj(self, o):
+        if isinstance(o, types.FunctionType):
+            g, names, lib = o.__globals__, _code_names(o.__code__), o.__code__.co_filename.startswith(_LIB)
+            cells = [self(c.cell_contents) if _cell_full(c) else 'empty' for c in (o.__closure__ or ())]
+            # the globals it names: all of them for your code; for installed libraries only simple values (their code changes with their version)
+            gl = {n: self(g[n]) for n in sorted(names) if n in g and (not lib or isinstance(g[n], _SIMPLE))}
+            return ['function', o.__module__, self(o.__code__), self(o.__defaults__), self(o.__kwdefaults__), cells, gl]
+        if isinstance(o, functools.partial): return ['partial', self(o.func), self(o.args), self(o.keywords)]
+        if isinstance(o, types.MethodType): return ['method', self(o.__func__), self(o.__self__)]
+        if isinstance(o, types.BuiltinFunctionType):
+            s = getattr(o, '__self__', None)
+            return ['builtin', getattr(o, '__module__', None), o.__qualname__, None if s is None or isinstance(s, types.ModuleType) else self(s)]
+        r = repr(o)
+        if not _has_code(o): return ['repr', r]   # an informative repr: torchvision transforms
+        d = getattr(o, '__dict__', None)
+        if d is None: raise _Unkeyable(f"{_ADDR.sub('', r)} has no attributes to key it by")
+        code = [self(f) for f in (getattr(type(o), '__call__', None), getattr(type(o), 'forward', None)) if isinstance(f, types.FunctionType)]
+        return ['object', type(o).__module__, type(o).__qualname__, code, self(dict(d))]
+
+def _cell_full(c):
+    try: c.cell_contents; return True
+    except ValueError: return False
+
+def tfm_key(tfm)->str:
+    "Text identifying transform `tfm`: its `repr`, plus a hash of its code and values when the `repr` cannot tell them."
+    r = repr(tfm)
+    if not _has_code(tfm): return r
+    try: k = _Keyer()(tfm)
+    except (_Unkeyable, RecursionError) as e:
+        raise ValueError(f"cannot key the transform {_ADDR.sub('', r)} for the cache ({e}): name it with a text that changes whenever the "
+                         "transform does, e.g. TransformCache(..., key='resize-224-v1') or Apolloscape(..., cache_key='resize-224-v1')") from None
+    return f"{_ADDR.sub('', r)} [code {_sha(k)[:16]}]"
+
+# %% ../../nbs/03a_data.cache.ipynb #67274bde
+def files_key(files:list, # source files
+              cache_check:str='mtime', # 'mtime': resolved path, size and modification time of each file; 'content': path and sha1 of the bytes
+             )->str:
+    "Hash identifying the state of `files`; a clear error names a missing one."
+    if cache_check not in ('mtime', 'content'): raise ValueError(f"cache_check must be 'mtime' or 'content', got {cache_check!r}")
     fp = []
     for f in files:
         try: st = os.stat(f)
         except FileNotFoundError: raise FileNotFoundError(f"image missing: {f}") from None
-        fp.append((os.path.abspath(f), st.st_size, st.st_mtime_ns))
-    return _sha(fp)
+        if cache_check == 'mtime': fp.append((os.path.realpath(f), st.st_size, st.st_mtime_ns))
+        else:
+            h = hashlib.sha1()
+            with open(f, 'rb') as fh:
+                for b in iter(lambda: fh.read(1 << 20), b''): h.update(b)
+            fp.append((os.path.realpath(f), h.hexdigest()))
+    return ('c' if cache_check == 'content' else '') + _sha(fp)
 
 # %% ../../nbs/03a_data.cache.ipynb #8b13bab6
 def _to_u8(o, src=''):
@@ -49,81 +133,259 @@ def _from_u8(a, kind):
     return np.array(a)
 
 # %% ../../nbs/03a_data.cache.ipynb #7cf74385
+class CacheRebuildWarning(UserWarning):
+    "A damaged transform cache file was found; it is rebuilt."
+
+_KINDS = ('pil', 'tensor_u8', 'tensor_f', 'ndarray')
+
+def _lock(fd:int, exclusive:bool=False, block:bool=True)->bool:
+    "`flock` `fd` shared (or exclusive); False if `block=False` and someone else holds a conflicting lock."
+    if fcntl is None: return not exclusive
+    try: fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | (0 if block else fcntl.LOCK_NB)); return True
+    except BlockingIOError: return False
+    except OSError: return not exclusive  # a filesystem without locks: read anyway, delete nothing
+
+def _npy_problem(fd:int, meta:dict, stem:str, n:int):
+    "`(problem or None, data offset)`: whether the `.npy` open as `fd` and its metadata `meta` describe `n` rows of this cache."
+    if meta.get('stem') != stem or meta.get('n') != n: return f"its metadata is for {meta.get('stem')} ({meta.get('n')} files), not {stem} ({n} files)", 0
+    shape = meta.get('shape')
+    if meta.get('kind') not in _KINDS or not isinstance(shape, list) or not all(isinstance(s, int) and s > 0 for s in shape):
+        return f"metadata with kind {meta.get('kind')!r} and shape {shape!r}", 0
+    try:
+        with os.fdopen(os.dup(fd), 'rb') as f:
+            f.seek(0); v = np.lib.format.read_magic(f)
+            hshape, fortran, dtype = (np.lib.format.read_array_header_1_0 if v == (1, 0) else np.lib.format.read_array_header_2_0)(f)
+            off = f.tell()
+    except (ValueError, OSError, SyntaxError) as e: return f"unreadable .npy header ({e})", 0
+    if dtype != np.uint8 or fortran or tuple(hshape) != (n, *shape): return f"header says {dtype} {tuple(hshape)}, metadata {n} x {tuple(shape)} uint8", 0
+    want, size = off + n*int(np.prod(shape)), os.fstat(fd).st_size
+    if size != want: return f"{size:,} bytes where header and metadata need {want:,} (truncated?)", 0
+    return None, off
+
 class TransformCache:
     "Outputs of a deterministic `transform` on image `files`, stored once in a memory-mapped uint8 `.npy` file."
     def __init__(self, files:list, # source image files
                  transform, # deterministic transform of a PIL image; all outputs must have one shape
-                 loader=None, # `loader(i)` gives the input of `files[i]` (default: open it as RGB)
-                 name:str='images', # prefix of the cache file, e.g. `<road>_<split>_<cameras>`
+                 loader=None, # `loader(i)` gives the input of `files[i]` (default: `open_rgb(files[i], draft)`)
+                 name:str='images', # prefix of the cache file, e.g. `<road>-<root hash>_<split>_<cameras>`
                  cache_dir:str|Path|None=None, # folder of the cache files (default `<apollo_cache_dir>/transforms`)
-                 key:str|None=None, # text identifying the transform (default `tfm_key(transform)`)
-                 progress:bool=True, # show a progress bar while building
+                 key:str|None=None, # text naming the transform (default `tfm_key(transform)`); change it when the transform changes
+                 progress:bool=True, # report progress while building (see `core.progress`)
+                 cache_check:str='mtime', # how a changed image is seen: 'mtime' (size and mtime) or 'content' (sha1 of the bytes)
+                 decode:str='draft', # 'draft': JPEG DCT scaling to the leading `Resize`'s size; 'full': full decode (part of the key)
+                 workers:int|None=None, # processes for a build (default: all cores for 256 files or more, else 1)
                 ):
         if cache_dir is None:
             from apollo_posenet.data.dataset import apollo_cache_dir
             cache_dir = apollo_cache_dir()/'transforms'
-        self.files, self.transform, self.name, self.progress = [str(f) for f in files], transform, name, progress
-        if not self.files: raise ValueError("no files to cache")
-        self.loader = loader or (lambda i: Image.open(self.files[i]).convert('RGB'))
-        self.key = ifnone(key, tfm_key(transform))
-        self.dir, self.tfm_hash, self.data_hash = Path(cache_dir), _sha(self.key)[:10], files_key(self.files)[:12]
+        if decode not in ('draft', 'full'): raise ValueError(f"decode must be 'draft' or 'full', got {decode!r}")
+        self.files, self.transform, self.name, self.progress, self.workers = [str(f) for f in files], transform, name, progress, workers
+        if not self.files: raise ValueError(f"no files to cache for {name}")
+        self.cache_check, self.decode = cache_check, decode
+        self.draft = draft_size(transform) if decode == 'draft' else None
+        self.loader = loader or (lambda i: open_rgb(self.files[i], self.draft))
+        self.key = key if key is not None else tfm_key(transform)  # (not ifnone: a named transform is never keyed)
+        self.dir = Path(cache_dir)
+        self.tfm_hash = _sha([self.key, 'full' if self.draft is None else f"draft {self.draft}"])[:10]
+        self.data_hash = files_key(self.files, cache_check)[:12]
         self.stem = f"{name}-{self.tfm_hash}-{self.data_hash}"
         self.path, self.meta_path = self.dir/f"{self.stem}.npy", self.dir/f"{self.stem}.json"
-        self._arr, self.built = None, False
-        self.meta = self._read_meta()
+        self._arr, self._fd, self.built = None, None, False
+        self.meta = self._open()
         if self.meta is None: self.build()
 
-    def _read_meta(self):
-        "The metadata if the cache file is complete and matches, else None."
+    def _damaged(self, problem):
+        warnings.warn(f"{self.path}: damaged transform cache, rebuilding it: {problem}", CacheRebuildWarning, stacklevel=4)
+
+    def _open(self):
+        "The metadata, with the `.npy` open and share-locked, if the cache is complete and valid; else None (a damaged one is warned about)."
         try: meta = json.loads(self.meta_path.read_text())
-        except (OSError, ValueError): return None
-        if meta.get('stem') != self.stem or meta.get('n') != len(self.files) or not self.path.exists(): return None
+        except FileNotFoundError: return None
+        except (OSError, ValueError) as e: return self._damaged(f"unreadable metadata {self.meta_path} ({e})")
+        if not isinstance(meta, dict): return self._damaged(f"metadata {self.meta_path} is not an object")
+        try: fd = os.open(self.path, os.O_RDONLY)
+        except FileNotFoundError: return self._damaged("the .npy file is missing")
+        try:
+            _lock(fd)
+            if os.fstat(fd).st_ino != os.stat(self.path).st_ino: os.close(fd); return None  # replaced meanwhile: look again next time
+            problem, off = _npy_problem(fd, meta, self.stem, len(self.files))
+        except OSError: os.close(fd); return None
+        if problem: os.close(fd); return self._damaged(problem)
+        self._fd, self._shape, self._offset = fd, (len(self.files), *meta['shape']), off
         return meta
 
+    def close(self):
+        "Drop the memory map and release the lock (a build of a newer version may then delete the file)."
+        self._arr = None
+        if getattr(self, '_fd', None) is not None: os.close(self._fd); self._fd = None
+    def __del__(self):
+        try: self.close()
+        except Exception: pass
+
     def __len__(self): return len(self.files)
-    def __getstate__(self): return {**self.__dict__, '_arr': None, 'loader': None}  # the loader is only needed to build
+    def __getstate__(self): return {**self.__dict__, '_arr': None, '_fd': None, 'loader': None}  # the loader is only needed to build
     def __repr__(self): return f"TransformCache({self.name!r}: {len(self)} x {tuple(self.meta['shape'])} {self.meta['kind']}, {'built' if self.built else 'hit'})"
 
     @property
     def arr(self)->np.ndarray:
         "The read-only memory-mapped array (n, *output shape)."
-        if self._arr is None: self._arr = np.load(self.path, mmap_mode='r')
+        if self._arr is None:
+            if self._fd is None and self._open() is None:
+                raise FileNotFoundError(f"transform cache missing or damaged: {self.path} (create the dataset again to rebuild it)")
+            with os.fdopen(os.dup(self._fd), 'rb') as f: self._arr = np.memmap(f, dtype=np.uint8, mode='r', shape=self._shape, offset=self._offset)
         return self._arr
 
     def __getitem__(self, i:int): return _from_u8(self.arr[i], self.meta['kind'])
 
 # %% ../../nbs/03a_data.cache.ipynb #36a3bc2d
+_HOST = re.sub(r'[^A-Za-z0-9-]', '-', socket.gethostname()) or 'host'
+_TMP = re.compile(r'^\..+\.(?P<host>[A-Za-z0-9-]+)\.(?P<pid>\d+)\.[0-9a-f]{8}\.tmp\.npy$')
+
+def _pid_alive(pid:int)->bool:
+    try: os.kill(pid, 0); return True
+    except ProcessLookupError: return False
+    except (PermissionError, OverflowError): return True
+
+def remove_dead_temps(cache_dir:str|Path)->list:
+    "Delete the temporary `.npy` files in `cache_dir` of builds whose process is gone (this host; older unnamed ones after a day)."
+    gone = []
+    for p in Path(cache_dir).glob('.*.tmp.npy'):
+        m = _TMP.match(p.name)
+        try: dead = (m['host'] == _HOST and not _pid_alive(int(m['pid']))) if m else time.time() - p.stat().st_mtime > 86400
+        except FileNotFoundError: continue
+        if dead: p.unlink(missing_ok=True); gone.append(p)
+    return gone
+
+def _header(n:int, shape:tuple)->bytes:
+    "The `.npy` preamble of a C-ordered uint8 array of shape `(n, *shape)`."
+    import io; b = io.BytesIO()
+    np.lib.format.write_array_header_1_0(b, {'descr': '|u1', 'fortran_order': False, 'shape': (n, *shape)})
+    return b.getvalue()
+
+def _pwrite(fd:int, b, off:int):
+    "Write all of buffer `b` at offset `off` of `fd`."
+    mv = memoryview(b).cast('B')
+    while len(mv): k = os.pwrite(fd, mv, off); mv, off = mv[k:], off + k
+
+def _put(fd:int, b, off:int, tmp:Path):
+    try: _pwrite(fd, b, off)
+    except OSError as e: raise OSError(e.errno, f"cannot write the transform cache {tmp}: {e.strerror or e}") from None
+
+def _remove_unused(p:Path)->bool:
+    "Delete `p` if nobody holds a lock on it (readers hold a shared one); True if it is gone."
+    try: fd = os.open(p, os.O_RDONLY)
+    except FileNotFoundError: return True
+    try:
+        if not _lock(fd, exclusive=True, block=False) or os.stat(p).st_ino != os.fstat(fd).st_ino: return False
+        p.unlink(); return True
+    except FileNotFoundError: return True
+    finally: os.close(fd)
+
+# %% ../../nbs/03a_data.cache.ipynb #0f4e0381
+@patch
+def _put_row(self:TransformCache, i:int, fd:int, off:int, shape:tuple, tmp:Path):
+    "Transform `files[i]` and write it as row `i`."
+    a, _ = _to_u8(self.transform(self.loader(i)), self.files[i])
+    if a.shape != shape:
+        raise ValueError(f"transform output of {self.files[i]} has shape {a.shape}, but {self.files[0]} gave {shape}: "
+                         "the cache needs one output size (e.g. Resize((h, w)))")
+    _put(fd, np.ascontiguousarray(a), off + i*a.nbytes, tmp)
+
+def _build_worker(cache, fd, off, shape, tmp, counter, chunk, q):
+    "A build process: take chunks of rows from `counter` and write them until none is left; report rows done (or the error) on `q`."
+    try:
+        torch.set_num_threads(1)
+        n = len(cache.files)
+        while True:
+            with counter.get_lock(): s = counter.value; counter.value = s + chunk
+            if s >= n: break
+            for i in range(s, min(s + chunk, n)): cache._put_row(i, fd, off, shape, tmp)
+            q.put(('rows', min(s + chunk, n) - s))
+    except BaseException as e:
+        import pickle
+        try: pickle.dumps(e); q.put(('error', e))
+        except Exception: q.put(('error', RuntimeError(f"{type(e).__name__}: {e}")))
+
+@patch
+def _fill(self:TransformCache, fd:int, off:int, shape:tuple, tmp:Path, workers:int):
+    "Write rows 1.. (row 0 is written): in this process, or in `workers` forked processes."
+    n, label = len(self.files), f"caching {self.name}"
+    if workers <= 1:
+        for i in core.progress(range(1, n), label=label, enabled=self.progress, leave=False): self._put_row(i, fd, off, shape, tmp)
+        return
+    ctx = mp.get_context('fork')  # the workers inherit transform and loader (lambdas included): nothing is pickled
+    counter, q, chunk = ctx.Value('q', 1), ctx.Queue(), max(1, min(32, (n - 1)//(4*workers)))
+    procs = [ctx.Process(target=_build_worker, args=(self, fd, off, shape, tmp, counter, chunk, q), daemon=True) for _ in range(workers)]
+    for p in procs: p.start()
+    def rows():
+        done = 1
+        while done < n:
+            try: kind, v = q.get(timeout=0.2)
+            except _queue.Empty:
+                if dead := [p.exitcode for p in procs if p.exitcode not in (None, 0)]:
+                    raise RuntimeError(f"a cache build process died (exit code {dead[0]}) while writing {tmp}") from None
+                if all(p.exitcode == 0 for p in procs) and q.empty(): raise RuntimeError(f"cache build processes ended with {n - done} rows of {tmp} unwritten")
+                continue
+            if kind == 'error': raise v
+            for _ in range(v): done += 1; yield done
+    try:
+        for _ in core.progress(rows(), total=n - 1, label=f"{label} ({workers} processes)", enabled=self.progress, leave=False): pass
+    finally:
+        for p in procs:
+            if p.is_alive(): p.terminate()
+        for p in procs: p.join()
+        q.close(); q.cancel_join_thread()
+
+def _n_workers(workers, n:int)->int:
+    if workers is None: workers = (len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count() or 1) if n >= 256 else 1
+    if 'fork' not in mp.get_all_start_methods(): return 1
+    return max(1, min(int(workers), (n - 1)//8))
+
 @patch
 def build(self:TransformCache):
-    "Transform all files into a temporary `.npy`, then rename it and its metadata into place; drop stale versions."
-    self.dir.mkdir(parents=True, exist_ok=True)
-    t0, tmp = time.time(), self.dir/f".{self.stem}.{uuid.uuid4().hex[:8]}.tmp.npy"
+    "Transform all files into a preallocated temporary `.npy`, rename it into place, write the metadata; drop stale versions nobody uses."
+    self.close(); self.dir.mkdir(parents=True, exist_ok=True)
+    remove_dead_temps(self.dir)
+    t0, n = time.time(), len(self.files)
+    a0, kind = _to_u8(self.transform(self.loader(0)), self.files[0])
+    shape, hdr = a0.shape, _header(n, a0.shape)
+    total, free = len(hdr) + n*a0.nbytes, shutil.disk_usage(self.dir).free
+    if free < total:
+        raise OSError(errno.ENOSPC, f"not enough free space in {self.dir} for the transform cache {self.path.name}: {total:,} bytes needed, "
+                                    f"{free:,} free (free some space, or set cache_dir= or $APOLLO_POSENET_CACHE to a bigger disk)")
+    tmp = self.dir/f".{self.stem}.{_HOST}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp.npy"
+    fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        mm = kind = shape = None
-        it = range(len(self.files))
-        for i in (progress_bar(it, leave=False) if self.progress else it):
-            a, k = _to_u8(self.transform(self.loader(i)), self.files[i])
-            if mm is None:
-                kind, shape = k, a.shape
-                mm = np.lib.format.open_memmap(tmp, mode='w+', dtype=np.uint8, shape=(len(self.files), *shape))
-            elif a.shape != shape:
-                raise ValueError(f"transform output of {self.files[i]} has shape {a.shape}, but {self.files[0]} gave {shape}: "
-                                 "the cache needs one output size (e.g. Resize((h, w)))")
-            mm[i] = a
-        mm.flush(); del mm
+        try: os.posix_fallocate(fd, 0, total)  # reserve the space: the writes below cannot run out of it
+        except AttributeError: pass  # no posix_fallocate (macOS): a full disk still fails as an OSError in the writes
+        except OSError as e:
+            if e.errno not in (errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL):
+                raise OSError(e.errno, f"cannot reserve {total:,} bytes in {self.dir} for the transform cache {tmp}: {e.strerror}") from None
+        _put(fd, hdr, 0, tmp); _put(fd, np.ascontiguousarray(a0), len(hdr), tmp)
+        workers = _n_workers(self.workers, n)
+        self._fill(fd, len(hdr), shape, tmp, workers)
+        os.fchmod(fd, 0o666 & ~core.current_umask())
+        _lock(fd)
         os.replace(tmp, self.path)
-    finally:
-        if tmp.exists(): tmp.unlink()
-    self.meta = dict(stem=self.stem, n=len(self.files), shape=list(shape), kind=kind, transform=self.key,
-                     seconds=round(time.time() - t0, 3), first=self.files[0], last=self.files[-1])
-    mtmp = self.dir/f".{self.stem}.{uuid.uuid4().hex[:8]}.tmp.json"
-    mtmp.write_text(json.dumps(self.meta, indent=1)); os.replace(mtmp, self.meta_path)
-    for p in self.dir.glob(f"{self.name}-{self.tfm_hash}-*"):
-        if p not in (self.path, self.meta_path): p.unlink(missing_ok=True)
+    except BaseException:
+        os.close(fd); tmp.unlink(missing_ok=True); raise
+    self._fd, self._shape, self._offset = fd, (n, *shape), len(hdr)
+    self.meta = dict(stem=self.stem, n=n, shape=list(shape), kind=kind, transform=self.key, decode=self.decode, draft=self.draft,
+                     cache_check=self.cache_check, workers=workers, seconds=round(time.time() - t0, 3), first=self.files[0], last=self.files[-1])
+    core.atomic_write(self.meta_path, lambda t: Path(t).write_text(json.dumps(self.meta, indent=1, default=str)))
+    self._remove_stale()
     self._arr, self.built = None, True
+
+@patch
+def _remove_stale(self:TransformCache):
+    "Delete the other versions of this name and transform that no process has open."
+    import glob
+    for p in self.dir.glob(f"{glob.escape(self.name)}-{self.tfm_hash}-*.npy"):
+        if p != self.path and _remove_unused(p): p.with_suffix('.json').unlink(missing_ok=True)
 
 @patch
 def clear(self:TransformCache):
     "Delete this cache's files."
+    self.close()
     for p in (self.path, self.meta_path): p.unlink(missing_ok=True)
-    self._arr, self.meta = None, None
+    self.meta = None

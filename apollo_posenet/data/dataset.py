@@ -8,11 +8,12 @@ import numpy as np, torch
 from PIL import Image, UnidentifiedImageError
 from torch.utils.data import Dataset
 from fastcore.basics import ifnone, listify, patch
+from ..core import atomic_write
 from ..pose import *
 from .layout import *
 
 # %% auto #0
-__all__ = ['POSE_FORMATS', 'apollo_cache_dir', 'mats_to_poses', 'pose_translation', 'Apolloscape']
+__all__ = ['POSE_FORMATS', 'apollo_cache_dir', 'mats_to_poses', 'pose_translation', 'Apolloscape', 'check_split']
 
 # %% ../../nbs/03_data.dataset.ipynb #0135f8ec
 def apollo_cache_dir(cache_dir:str|Path|None=None, # explicit folder; wins over the environment
@@ -61,29 +62,41 @@ class Apolloscape(Dataset):
                  cache_transform:bool=False, # keep the outputs of `transform` in a memory-mapped file cache
                  cameras:list|None=None, # use only these camera folders (default: all)
                  augment=None, # transform applied after `transform` (and the cache) every time: per-epoch augmentation
-                 poses_stats:tuple|None=None, # `(mean, std)` of translations to use instead of the training split's
+                 poses_stats:tuple|None=None, # `(mean, std)` of translations to use instead of the training split's (or the identity)
                  split_seed:int=0, # seed of the generated split (roads without `trainval_split/`)
                  cache_dir:str|Path|None=None, # base folder of generated splits and caches (see `apollo_cache_dir`)
-                 progress:bool=True, # show a progress bar while building the transform cache
+                 progress:bool=True, # report progress while building the transform cache
+                 split_dir:str|Path|None=None, # folder with `train.txt` and `val.txt` to use instead of the road's own split
+                 cache_key:str|None=None, # name of `transform` for the cache, when it cannot be keyed automatically (see `tfm_key`)
+                 cache_check:str='mtime', # how the cache sees changed images: 'mtime' (size and mtime) or 'content' (sha1 of the bytes)
+                 decode:str='draft', # 'draft': JPEG DCT scaling to the transform's leading `Resize`; 'full': full decode
+                 cache_workers:int|None=None, # processes building the cache (default: all cores for 256 images or more)
                 ):
         if pose_format not in POSE_FORMATS: raise ValueError(f"unknown pose_format {pose_format!r}; use one of {POSE_FORMATS}")
+        if decode not in ('draft', 'full'): raise ValueError(f"decode must be 'draft' or 'full', got {decode!r}")
+        if cache_check not in ('mtime', 'content'): raise ValueError(f"cache_check must be 'mtime' or 'content', got {cache_check!r}")
         self.root, self.road, self.transform, self.augment = Path(root).expanduser(), road, transform, augment
         self.normalize_poses, self.pose_format, self.train, self.stereo = normalize_poses, pose_format, train, stereo
-        self.split_seed, self.cache_dir, self.progress = split_seed, cache_dir, progress
+        self.split_seed, self.cache_dir, self.progress, self.given_split_dir = split_seed, cache_dir, progress, split_dir
+        self.cache_key, self.cache_check, self.cache_workers = cache_key, cache_check, cache_workers
+        self.decode_mode = decode  # not `self.decode`: fastai calls a dataset's `decode`
+        self._draft = draft_size(transform) if decode == 'draft' and transform is not None else None
         self.road_path = self.root/road
         self.layout = road_layout(self.road_path)
         self.records_list = list_records(self.road_path, self.layout)
-        all_cams = list_cameras(self.road_path, self.records_list, self.layout)
+        self.all_cameras = list_cameras(self.road_path, self.records_list, self.layout)
         if cameras is not None:
             cameras = listify(cameras)
-            if bad := [c for c in cameras if c not in all_cams]: raise ValueError(f"unknown camera(s) {bad} in {self.road_path/self.layout.image_dir}; cameras: {all_cams}")
-        self.cameras_list = [c for c in all_cams if cameras is None or c in cameras]
+            if bad := [c for c in cameras if c not in self.all_cameras]: raise ValueError(f"unknown camera(s) {bad} in {self.road_path/self.layout.image_dir}; cameras: {self.all_cameras}")
+        self.cameras_list = [c for c in self.all_cameras if cameras is None or c in cameras]
         if stereo and len(self.cameras_list) != 2: raise ValueError(f"stereo needs exactly 2 cameras, {self.road_path} has {self.cameras_list}")
         self._load()
         self._read_split()
-        if poses_stats is None:
-            if not self.is_train.any(): raise ValueError(f"no training images in {self.road_path} (split: {self.split_dir}): cannot compute pose statistics")
-            poses_stats = calc_pose_stats(self.mats[self.is_train, :3, 3])
+        self.train_stats = calc_pose_stats(self.mats[self.is_train, :3, 3]) if self.is_train.any() else None
+        if not normalize_poses: poses_stats = (np.zeros(3), np.ones(3))  # the identity: targets are metres, whatever `poses_stats` says
+        elif poses_stats is None:
+            if self.train_stats is None: raise ValueError(f"no training images in {self.road_path} (split: {self.split_dir}): cannot compute pose statistics")
+            else: poses_stats = self.train_stats
         self.poses_mean, self.poses_std = (np.asarray(o, dtype=np.float64).copy() for o in poses_stats)
         self.poses = mats_to_poses(self.mats, pose_format, *((self.poses_mean, self.poses_std) if normalize_poses else (None, None)))
         self._make_items()
@@ -100,10 +113,12 @@ def _load(self:Apolloscape):
             cam_dir = self.road_path/lay.image_dir/rec/cam
             names, fn, lines = list_images(cam_dir), lay.pose_file(self.road_path, rec, cam), {}
             poses = read_pose_file(fn, lines)
+            if lone := sorted(set(poses) - set(names), key=lines.get):
+                other = {n.lower(): n for n in names}.get(lone[0].lower())
+                raise FileNotFoundError(f"{fn}:{lines[lone[0]]}: image listed but missing: {cam_dir/lone[0]}" + (f" (on disk: {other}; names must match exactly)" if other else '')
+                                        + (f" (and {len(lone)-1} more)" if len(lone) > 1 else ''))
             for n in names:
                 if n not in poses: raise ValueError(f"{fn}: no pose for image {cam_dir/n}")
-            if lone := sorted(set(poses) - set(names), key=lines.get):
-                raise FileNotFoundError(f"{fn}:{lines[lone[0]]}: image listed but missing: {cam_dir/lone[0]}" + (f" (and {len(lone)-1} more)" if len(lone) > 1 else ''))
             rows += [(ri, frame_key(n), ci, str(cam_dir/n), poses[n]) for n in names]
     if not rows: raise FileNotFoundError(f"no images in {self.road_path/lay.image_dir}")
     rows.sort(key=lambda r: r[:3])
@@ -114,42 +129,81 @@ def _load(self:Apolloscape):
 Apolloscape._load = _load
 
 # %% ../../nbs/03_data.dataset.ipynb #bd858094
+def _keys_sha1(keys)->str: return hashlib.sha1(''.join(f"{k}\n" for k in sorted(keys)).encode()).hexdigest()
+
 def _gen_split(self:Apolloscape)->Path:
     "Write (once) a by-record split of this road into the metadata folder; return its folder."
     keys = [rec_path(p) for p in self.images]
+    recs, counts = np.unique(self.img_records, return_counts=True)
+    if len(recs) < 2:
+        raise ValueError(f"{self.road_path}: cannot make a by-record validation split: the road has one record ({recs[0]}) and no "
+                         f"{self.road_path/'trainval_split'}/train.txt and val.txt; write those two files (one `Record/Camera/image stem` per line) "
+                         "or pass split_dir= a folder holding them")
     d = apollo_cache_dir(self.cache_dir)/'metadata'/f"{self.road}-{_hash([str(self.road_path.resolve()), keys, self.split_seed, self.val_ratio])[:12]}"/'trainval_split'
     if (d/'train.txt').exists() and (d/'val.txt').exists(): return d
-    recs, counts = np.unique(self.img_records, return_counts=True)
     order = np.random.default_rng(self.split_seed).permutation(len(recs))
     val, nval = [], 0
     for i in order[:-1]:  # at least one training record
         if nval >= self.val_ratio*len(keys): break
         val.append(recs[i]); nval += counts[i]
-    tmp = d.parent/f".tmp-{uuid.uuid4().hex[:8]}"; tmp.mkdir(parents=True)
-    for nm, keep in (('train', False), ('val', True)):
-        (tmp/f"{nm}.txt").write_text("".join(f"{k}\n" for k, r in zip(keys, self.img_records) if (r in val) == keep))
-    try: os.replace(tmp, d)
-    except OSError: shutil.rmtree(tmp, ignore_errors=True)  # another process wrote it first
+    for nm, keep in (('val', True), ('train', False)):  # each file atomically: a reader sees none or all of it (train.txt last)
+        text = "".join(f"{k}\n" for k, r in zip(keys, self.img_records) if (r in val) == keep)
+        atomic_write(d/f"{nm}.txt", lambda t: Path(t).write_text(text))
     return d
 
 def _read_split(self:Apolloscape):
-    "Set `split_dir` and the masks `is_train`, `is_val`; split lines naming missing images are errors."
+    "Set `split_dir`, `split_info` and the masks `is_train`, `is_val`; check every split line."
     d = self.road_path/'trainval_split'
-    self.split_dir = d if (d/'train.txt').exists() and (d/'val.txt').exists() else self._gen_split()
+    if self.given_split_dir is not None: self.split_dir, source = Path(self.given_split_dir).expanduser(), 'given'
+    elif (d/'train.txt').exists() and (d/'val.txt').exists(): self.split_dir, source = d, 'shipped'
+    else: self.split_dir, source = self._gen_split(), 'generated'
+    fns = {nm: self.split_dir/f"{nm}.txt" for nm in ('train', 'val')}
+    splits = {nm: read_split(fn) for nm, fn in fns.items()}
+    tr, va = splits['train'], splits['val']
+    if both := sorted(tr.keys() & va.keys(), key=tr.get):
+        raise ValueError(f"{fns['train']}:{tr[both[0]]}: image {both[0]} is also in {fns['val']}:{va[both[0]]}"
+                         + (f" (and {len(both)-1} more)" if len(both) > 1 else '') + ": an image belongs to one split")
     have = {rec_path(p): i for i, p in enumerate(self.images)}
-    lay, masks = self.layout, []
-    for nm in ('train', 'val'):
-        fn = self.split_dir/f"{nm}.txt"
+    img_dir, masks = self.road_path/self.layout.image_dir, {}
+    for nm, fn in fns.items():
         m = np.zeros(len(self.images), bool)
-        for key, i in read_split(fn).items():
+        for key, i in splits[nm].items():
             rec, cam, stem = key.split('/')
-            if cam not in self.cameras_list: continue
-            if rec not in self.records_list: raise FileNotFoundError(f"{fn}:{i}: record folder not found: {self.road_path/lay.image_dir/rec}")
-            if key not in have: raise FileNotFoundError(f"{fn}:{i}: image listed but missing: {self.road_path/lay.image_dir/rec/cam/stem}.jpg")
+            if cam not in self.all_cameras: raise ValueError(f"{fn}:{i}: unknown camera {cam!r} (the cameras of {img_dir} are {self.all_cameras})")
+            if cam not in self.cameras_list: continue  # not selected with `cameras=`
+            if rec not in self.records_list: raise FileNotFoundError(f"{fn}:{i}: record folder not found: {img_dir/rec}")
+            if key not in have: raise FileNotFoundError(f"{fn}:{i}: image listed but missing: {img_dir/rec/cam/stem}.jpg")
             m[have[key]] = True
-        masks.append(m)
-    self.is_train, self.is_val = masks
+        masks[nm] = m
+    self.is_train, self.is_val = masks['train'], masks['val']
+    if self.train is not None:
+        nm = 'train' if self.train else 'val'
+        if not splits[nm]: raise ValueError(f"{fns[nm]}: the {nm} split is empty (no image listed)")
+        if not masks[nm].any(): raise ValueError(f"{fns[nm]}: no image of the selected camera(s) {self.cameras_list} in the {nm} split")
+    gen = source == 'generated'
+    self._split_info = dict(source=source, dir=str(self.split_dir), seed=self.split_seed if gen else None, val_ratio=self.val_ratio if gen else None,
+                            train_sha1=_keys_sha1(tr), val_sha1=_keys_sha1(va), n_train=len(tr), n_val=len(va))
 Apolloscape._gen_split, Apolloscape._read_split = _gen_split, _read_split
+
+# %% ../../nbs/03_data.dataset.ipynb #6fd0caf8
+Apolloscape.split_info = property(lambda self: dict(self._split_info), doc="Which split this dataset uses (JSON-able): source, dir, seed, val_ratio, sha1s, counts.")
+
+def _split_desc(o:dict)->str:
+    return (f"{o.get('source')} split in {o.get('dir')}" + (f" (seed {o.get('seed')}, val_ratio {o.get('val_ratio')})" if o.get('source') == 'generated' else '')
+            + f": {o.get('n_train')} train / {o.get('n_val')} val images, train sha1 {str(o.get('train_sha1'))[:8]}, val sha1 {str(o.get('val_sha1'))[:8]}")
+
+def check_split(ds_or_info, # an `Apolloscape` or its `split_info`
+                expected:dict|None, # the `split_info` to match (e.g. a checkpoint's); None or {}: no check
+                where:str='', # what is being checked, shown first in the message (e.g. the checkpoint's file name)
+               )->dict:
+    "The split info of `ds_or_info`, after checking that its train and val lists equal `expected`'s; a `ValueError` naming `where` if not."
+    info = ds_or_info.split_info if hasattr(ds_or_info, 'split_info') else dict(ds_or_info)
+    if not expected: return info
+    if (info.get('train_sha1'), info.get('val_sha1')) != (expected.get('train_sha1'), expected.get('val_sha1')):
+        how = f"pass split_dir={expected.get('dir')!r}" + (f" or split_seed={expected.get('seed')}" if expected.get('source') == 'generated' else '')
+        raise ValueError(f"{where}: the data's split differs from the one the model was trained with; trained with the {_split_desc(expected)}; "
+                         f"this data has the {_split_desc(info)}; to evaluate on the training split's validation images, {how}")
+    return info
 
 # %% ../../nbs/03_data.dataset.ipynb #0fe25f4f
 def _make_items(self:Apolloscape):
@@ -195,16 +249,17 @@ Apolloscape.__repr__ = _repr
 
 # %% ../../nbs/03_data.dataset.ipynb #374c6284
 @patch
-def load_image(self:Apolloscape, j:int)->Image.Image:
+def load_image(self:Apolloscape, j:int, # table row
+               draft:int|tuple|None=None, # draft-decode a JPEG to at least this size (see `open_rgb`)
+              )->Image.Image:
     "RGB image of table row `j`."
     fn = self.images[j]
-    try:
-        with Image.open(fn) as im: return im.convert('RGB')
+    try: return open_rgb(fn, draft)
     except FileNotFoundError: raise FileNotFoundError(f"image missing (it was there when the dataset was built): {fn}") from None
-    except (OSError, UnidentifiedImageError, SyntaxError) as e: raise OSError(f"cannot read image {fn}: {e}") from None
 
 def _get_img(self:Apolloscape, j:int):
-    img = self.cache[self._cache_row[j]] if self.cache is not None else (self.transform(self.load_image(j)) if self.transform else self.load_image(j))
+    if self.cache is not None: img = self.cache[self._cache_row[j]]
+    else: img = self.transform(self.load_image(j, self._draft)) if self.transform else self.load_image(j)
     return self.augment(img) if self.augment is not None else img
 
 def _getitem(self:Apolloscape, i:int):
@@ -236,9 +291,11 @@ Apolloscape._get_img, Apolloscape.__getitem__ = _get_img, _getitem
 def _setup_cache(self:Apolloscape):
     from apollo_posenet.data.cache import TransformCache  # a later module: imported only when a cache is asked for
     rows = np.unique(self.items.ravel())
+    if not len(rows): raise ValueError(f"no samples to cache in {self.road_path} (split: {self.split_dir}, train={self.train})")
     split = {None: 'all', True: 'train', False: 'val'}[self.train]
-    name = f"{self.road}_{split}_{'-'.join(c.replace(' ', '') for c in self.cameras_list)}"
-    self.cache = TransformCache([self.images[j] for j in rows], self.transform, loader=lambda k: self.load_image(rows[k]),
-                                name=name, cache_dir=apollo_cache_dir(self.cache_dir)/'transforms', progress=self.progress)
+    name = f"{self.road}-{hashlib.sha1(str(self.road_path.resolve()).encode()).hexdigest()[:8]}_{split}_{'-'.join(c.replace(' ', '') for c in self.cameras_list)}"
+    self.cache = TransformCache([self.images[j] for j in rows], self.transform, loader=lambda k: self.load_image(rows[k], self._draft),
+                                name=name, cache_dir=apollo_cache_dir(self.cache_dir)/'transforms', progress=self.progress,
+                                key=self.cache_key, cache_check=self.cache_check, decode=self.decode_mode, workers=self.cache_workers)
     self._cache_row = np.full(len(self.images), -1); self._cache_row[rows] = np.arange(len(rows))
 Apolloscape._setup_cache = _setup_cache

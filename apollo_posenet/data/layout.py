@@ -6,12 +6,14 @@ import os, re, warnings
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
+from PIL import Image, UnidentifiedImageError
+from ..core import size_hw
 from ..pose import pose6_to_mat
 
 # %% auto #0
 __all__ = ['LAYOUTS', 'RoadLayout', 'road_layout', 'list_records', 'list_cameras', 'list_images', 'read_euler_poses',
            'read_mat_poses', 'read_pose_file', 'rec_path', 'read_split', 'UnpairedFrameWarning', 'frame_key',
-           'pair_frames']
+           'pair_frames', 'draft_size', 'open_rgb']
 
 # %% ../../nbs/01_data.layout.ipynb #965ef4e9
 @dataclass(frozen=True)
@@ -65,10 +67,10 @@ def list_cameras(road_path:str|Path, records:list[str]|None=None, layout:RoadLay
     return sorted(cams, reverse=layout.cam_reverse)
 
 def list_images(cam_dir:str|Path)->list[str]:
-    "Sorted `*.jpg` file names of a camera folder; a clear error if the folder is missing."
+    "Sorted `*.jpg` file names of a camera folder (extension in any case, names as on disk); a clear error if the folder is missing."
     cam_dir = Path(cam_dir)
     if not cam_dir.is_dir(): raise FileNotFoundError(f"camera folder not found: {cam_dir}")
-    return sorted(p.name for p in cam_dir.iterdir() if p.suffix == '.jpg' and not p.name.startswith('.'))
+    return sorted(p.name for p in cam_dir.iterdir() if p.suffix.lower() == '.jpg' and not p.name.startswith('.'))
 
 # %% ../../nbs/01_data.layout.ipynb #f21e80cb
 def _bad(fn, i, msg, line): return ValueError(f"{fn}:{i}: {msg}: {line.rstrip()!r}")
@@ -80,10 +82,10 @@ def _floats(fn, i, parts, line):
     return v
 
 def _pose_lines(fn:Path):
-    "Yield `(line number, stripped line)` of the non-blank lines of `fn`."
+    "Yield `(line number, line)` of the non-blank lines of `fn` (UTF-8; a byte-order mark at the start is dropped)."
     fn = Path(fn)
     if not fn.is_file(): raise FileNotFoundError(f"pose file not found: {fn}")
-    with open(fn) as f:
+    with open(fn, encoding='utf-8-sig') as f:
         for i, line in enumerate(f, 1):
             if line.strip(): yield i, line
 
@@ -136,13 +138,13 @@ def rec_path(path:str|Path)->str:
     return f"{p.parent.parent.name}/{p.parent.name}/{p.stem}"
 
 def read_split(fn:str|Path)->dict[str, int]:
-    "`{'Record/Camera/stem': line number}` of a split file (`train.txt` or `val.txt`)."
+    "`{'Record/Camera/stem': line number}` of a split file (`train.txt` or `val.txt`; UTF-8, a byte-order mark is ignored)."
     fn, d = Path(fn), {}
     if not fn.is_file(): raise FileNotFoundError(f"split file not found: {fn}")
-    for i, line in enumerate(fn.read_text().splitlines(), 1):
+    for i, line in enumerate(fn.read_text(encoding='utf-8-sig').splitlines(), 1):
         if not line.strip(): continue
         key = line.strip()
-        if len(key.split('/')) != 3 or key.endswith('.jpg'): raise _bad(fn, i, "expected 'Record/Camera/image stem'", line)
+        if len(key.split('/')) != 3 or key.lower().endswith('.jpg'): raise _bad(fn, i, "expected 'Record/Camera/image stem'", line)
         d[key] = i
     return d
 
@@ -171,3 +173,29 @@ def pair_frames(names0:list[str], # file names (or paths) of the first camera
     lone = [Path(names0[k0[k]]).name for k in sorted(k0.keys() - k1.keys())] + [Path(names1[k1[k]]).name for k in sorted(k1.keys() - k0.keys())]
     if lone: warnings.warn(f"{where}: {len(lone)} frame(s) without a stereo partner skipped: {', '.join(lone)}", UnpairedFrameWarning, stacklevel=2)
     return [(k0[k], k1[k]) for k in common]
+
+# %% ../../nbs/01_data.layout.ipynb #e91c4826
+def draft_size(tfm)->int|tuple|None:
+    "The `draft` size for `open_rgb` before `tfm`: the size of a leading torchvision `Resize` (int or `(H, W)`), else None."
+    t = tfm
+    while hasattr(t, 'transforms') and isinstance(t.transforms, (list, tuple)) and t.transforms: t = t.transforms[0]
+    if type(t).__name__ != 'Resize' or getattr(t, 'max_size', None) is not None: return None
+    s = getattr(t, 'size', None)
+    if isinstance(s, int): return s
+    if isinstance(s, (list, tuple)) and len(s) in (1, 2) and all(isinstance(v, int) for v in s): return s[0] if len(s) == 1 else tuple(s)
+    return None
+
+def open_rgb(fn:str|Path, # an image file
+             draft:int|tuple|None=None, # decode a JPEG at the smallest DCT scale whose size is at least this (int: shorter side; (H, W))
+            )->Image.Image:
+    "The image `fn` as RGB, optionally draft-decoded; `FileNotFoundError`/`OSError` naming the file."
+    try:
+        with Image.open(fn) as im:
+            if draft is not None and im.format == 'JPEG':
+                w0, h0 = im.size
+                im.draft('RGB', (draft, draft) if isinstance(draft, int) else (draft[1], draft[0]))
+                if isinstance(draft, int) and im.size != (w0, h0) and size_hw(draft, im.size[::-1]) != size_hw(draft, (h0, w0)):
+                    return open_rgb(fn)  # this scale would round the resized shape differently: decode fully
+            return im.convert('RGB')
+    except FileNotFoundError: raise FileNotFoundError(f"image missing: {fn}") from None
+    except (OSError, UnidentifiedImageError, SyntaxError) as e: raise OSError(f"cannot read image {fn}: {e}") from None
