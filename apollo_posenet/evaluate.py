@@ -2,12 +2,13 @@
 
 # %% ../nbs/10_evaluate.ipynb #0b515fe1
 from __future__ import annotations
-import os, tempfile
+import os
 from pathlib import Path
 import numpy as np, pandas as pd
 from fastai.learner import Learner
 from .pose import trans_error, rot_error, quat_canonical
-from .learner import _real_preds, atomic_write
+from .core import atomic_write
+from .learner import _real_preds
 
 # %% auto #0
 __all__ = ['get_preds_real', 'pose_errors_real', 'error_summary', 'metrics_table', 'constant_pose_baseline', 'plot_trajectories',

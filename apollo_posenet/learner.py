@@ -2,7 +2,7 @@
 
 # %% ../nbs/09_learner.ipynb #51a2936a
 from __future__ import annotations
-import math, os, tempfile, warnings
+import math, warnings
 from pathlib import Path
 import numpy as np, torch
 from torch import nn
@@ -15,15 +15,17 @@ from fastai.learner import Learner, ValueMetric
 from fastai.callback.core import Callback
 from fastai.optimizer import Optimizer
 from fastai.torch_core import default_device, even_mults
-import fastai.callback.fp16, fastai.callback.schedule  # Learner.to_fp16, lr_find, fit_one_cycle
+import fastai.callback.fp16, fastai.callback.schedule  # Learner.to_fp16/to_bf16, lr_find, fit_one_cycle
+from .core import atomic_write, parse_size  # `atomic_write` stays importable from here (one definition, in core)
 from .pose import euler2quat, calc_pose_stats, normalize_t
 from .models.posenet import PoseNet, posenet_splitter
 from .losses import PoseNetCriterion
 from .metrics import pose_metrics
 
 # %% auto #0
-__all__ = ['synth_pose_dls', 'posenet_loss_splitter', 'PoseNetLearner', 'SxSqLogger', 'maybe_to_fp16', 'posenet_learner',
-           'predict_pose', 'show_pose_results', 'atomic_write', 'save_posenet', 'load_posenet']
+__all__ = ['POSENET_PRESETS', 'synth_pose_dls', 'posenet_loss_splitter', 'PoseNetLearner', 'SxSqLogger', 'TrainingDiverged',
+           'StopOnDivergence', 'ChannelsLast', 'posenet_learner', 'fit_posenet', 'predict_pose', 'show_pose_results',
+           'save_posenet', 'load_posenet']
 
 # %% ../nbs/09_learner.ipynb #5e01c532
 _IMNET_MEAN, _IMNET_STD = torch.tensor([0.485, 0.456, 0.406]), torch.tensor([0.229, 0.224, 0.225])
@@ -111,39 +113,110 @@ class SxSqLogger(Callback):
         self.learn.metrics = self.learn.metrics + L(ValueMetric(f, n) for f, n in ((self._sx, 'sx'), (self._sq, 'sq')) if n not in have)
     def after_epoch(self): self.history.append((self.epoch, self._sx(), self._sq()))
 
+# %% ../nbs/09_learner.ipynb #eea05db7
+class TrainingDiverged(RuntimeError):
+    "Training stopped at the first non-finite training loss (raised by `StopOnDivergence`)."
+    def __init__(self, msg:str): super().__init__(msg); self.msg = msg
+    def __str__(self): return self.msg  # fastai prefixes a callback's exception args with its name; the user sees the message alone
+
+class StopOnDivergence(Callback):
+    "Raise `TrainingDiverged` at the first training loss that is not finite or over `max_ratio` times the fit's first one, before the step."
+    order = 11  # after MixedPrecision (10) has left autocast; the loss is a float32 scalar here
+    def __init__(self, max_ratio:float|None=1e3): self.max_ratio = max_ratio  # None: only non-finite losses count
+    def before_fit(self): self.first = None
+    def after_loss(self):
+        if not self.training: return
+        v = float(self.learn.loss)
+        if self.first is None and math.isfinite(v): self.first = v
+        if math.isfinite(v) and (self.max_ratio is None or abs(v) <= self.max_ratio * max(1., abs(self.first))): return
+        why = '' if not math.isfinite(v) else f", over {self.max_ratio:g} times the first batch's ({self.first:.3g})"
+        lr = self.opt.hypers[-1].get('lr') if self.opt is not None else None
+        raise TrainingDiverged(f"training diverged at epoch {self.epoch + 1}/{self.n_epoch}, iteration {self.iter + 1}/{self.n_iter}: "
+                               f"training loss = {v:.4g}{why}. Nothing after the last completed epoch is kept; lower the learning rate"
+                               + (f" (it was {lr:.3g} at this step)" if lr is not None else '') + " and train again.")
+
 # %% ../nbs/09_learner.ipynb #da4ed4b9
-def maybe_to_fp16(learn:Learner)->Learner:
-    "`learn.to_fp16()` when `learn.dls` is on CUDA; otherwise warn and keep fp32."
-    dev = torch.device(getattr(learn.dls, 'device', None) or default_device())
-    if dev.type == 'cuda': return learn.to_fp16()
-    warnings.warn(f"mixed precision needs CUDA; the DataLoaders are on {dev}, so training stays in fp32")
-    return learn
+POSENET_PRESETS = {
+    # the recipe that works (the command line's): ResNet-18, fixed beta 3, one-cycle at 4e-3 (benchmarks/results/accuracy.md: 52.7 m median)
+    'library': dict(arch='resnet18', num_features=512, dropout=0.2, beta=3., learn_beta=False, sx=0., sq=-3., pretrained=False,
+                    lr=4e-3, wd=None, schedule='one_cycle'),
+    # the blog's: ResNet-34 fine-tuned from ImageNet, FC 2048, dropout 0.5, learned sx/sq (beta 512 when fixed), Adam at a constant 1e-5
+    'blog': dict(arch='resnet34', num_features=2048, dropout=0.5, beta=512., learn_beta=True, sx=0., sq=-3., pretrained=True,
+                 lr=1e-5, wd=5e-4, schedule='constant'),
+}
+
+class ChannelsLast(Callback):
+    "Put the model and each 4-D image batch in `torch.channels_last` memory format (what CUDA's fast convolutions want)."
+    order = 9  # before MixedPrecision
+    def before_fit(self): self.learn.model.to(memory_format=torch.channels_last)
+    def before_batch(self):
+        self.learn.xb = tuple(x.contiguous(memory_format=torch.channels_last) if isinstance(x, torch.Tensor) and x.ndim == 4 else x for x in self.xb)
+
+def _amp_mode(amp, dev:torch.device):
+    "'fp16', 'bf16' or None for `amp` ('auto', 'fp16', 'bf16', True, False/None) on device `dev`."
+    if amp is None or amp is False or amp == 'off': return None
+    if amp is True: amp = 'auto'
+    if amp not in ('auto', 'fp16', 'bf16'): raise ValueError(f"amp must be 'auto', 'fp16', 'bf16' or False, got {amp!r}")
+    if dev.type != 'cuda':
+        if amp != 'auto': warnings.warn(f"mixed precision ({amp}) needs CUDA; the DataLoaders are on {dev}, so training stays in fp32")
+        return None
+    if amp == 'auto': return 'bf16' if torch.cuda.is_bf16_supported() else 'fp16'
+    return amp
 
 @delegates(Learner.__init__)
 def posenet_learner(dls:DataLoaders, # DataLoaders with `poses_mean`, `poses_std` (e.g. `apollo_dls`)
-                    arch='resnet34', # 'resnet18'/'resnet34'/'resnet50' or a callable returning a ResNet-like module
-                    num_features:int=2048, # Width of the FC layer before the heads
-                    dropout:float=0.5, # Dropout probability (training only)
-                    pretrained:bool=False, # Load ImageNet weights from the local torch cache (never downloads)
-                    beta:float=512., # Quaternion weight of the fixed loss
-                    learn_beta:bool=False, # Learn `sx`, `sq` (Kendall & Cipolla 2017) and log them each epoch
-                    sx:float=0., # Initial `sx`
-                    sq:float=-3., # Initial `sq`
+                    arch=None, # 'resnet18'/'resnet34'/'resnet50' or a callable returning a ResNet-like module (None: the preset's)
+                    num_features:int|None=None, # Width of the FC layer before the heads (None: the preset's)
+                    dropout:float|None=None, # Dropout probability, training only (None: the preset's)
+                    pretrained:bool|None=None, # Start from torchvision's ImageNet weights (None: the preset's)
+                    beta:float|None=None, # Quaternion weight of the fixed loss (None: the preset's)
+                    learn_beta:bool|None=None, # Learn `sx`, `sq` (Kendall & Cipolla 2017) and log them each epoch (None: the preset's)
+                    sx:float|None=None, # Initial `sx` (None: the preset's)
+                    sq:float|None=None, # Initial `sq` (None: the preset's)
+                    preset:str='library', # A key of `POSENET_PRESETS`: 'library' (the recipe that works) or 'blog'
                     metrics=None, # Metrics; default `pose_metrics(dls.poses_mean, dls.poses_std)`
                     track_running_stats:bool=True, # `False` freezes BatchNorm statistics
                     weights=None, # Backbone state-dict file (implies `pretrained`)
-                    fp16:bool=False, # Mixed precision, on CUDA only (see `maybe_to_fp16`)
+                    amp='auto', # Mixed precision: 'auto' (on CUDA: bf16 if supported, else fp16 with a scaler; CPU: fp32), 'fp16', 'bf16', False
+                    channels_last:bool|None=None, # Model and batches in channels_last memory format (None: on CUDA)
+                    compile:bool=False, # `torch.compile` the backbone (see "torch.compile" below)
+                    stop_on_divergence:bool=True, # Raise `TrainingDiverged` at the first non-finite training loss
+                    fp16:bool|None=None, # Old spelling: True is `amp='fp16'`, False is `amp=False`
                     **kwargs)->PoseNetLearner:
-    "A fastai `Learner` training a `PoseNet` on `dls` with `PoseNetCriterion` and real-unit `pose_metrics`."
+    "A fastai `Learner` training a `PoseNet` on `dls` with `PoseNetCriterion`, real-unit `pose_metrics` and a `preset`'s defaults."
+    if preset not in POSENET_PRESETS: raise ValueError(f"unknown preset {preset!r}: use one of {list(POSENET_PRESETS)}")
+    p = POSENET_PRESETS[preset]
+    arch, num_features, dropout, pretrained, beta, learn_beta, sx, sq = (ifnone(v, p[k]) for k, v in dict(
+        arch=arch, num_features=num_features, dropout=dropout, pretrained=pretrained, beta=beta, learn_beta=learn_beta, sx=sx, sq=sq).items())
+    if fp16 is not None: amp = 'fp16' if fp16 else False
+    dev = torch.device(getattr(dls, 'device', None) or default_device())
+    mode, channels_last = _amp_mode(amp, dev), ifnone(channels_last, dev.type == 'cuda')
     model = PoseNet(arch, num_features=num_features, dropout=dropout, track_running_stats=track_running_stats, pretrained=pretrained, weights=weights)
     model.set_pose_stats(dls.poses_mean, dls.poses_std)
     model.criterion = crit = PoseNetCriterion(beta=beta, learn_beta=learn_beta, sx=sx, sq=sq)
+    if channels_last: model.to(memory_format=torch.channels_last)
+    if compile: model.feature_extractor.compile()  # in place: the state-dict keys stay the same
     metrics = ifnone(metrics, pose_metrics(dls.poses_mean, dls.poses_std))
-    cbs = L(kwargs.pop('cbs', None)) + (L(SxSqLogger()) if learn_beta else L())
+    cbs = L(kwargs.pop('cbs', None)) + (L(SxSqLogger()) if learn_beta else L()) + (L(StopOnDivergence()) if stop_on_divergence else L())
+    cbs += L(ChannelsLast()) if channels_last else L()
+    kwargs.setdefault('lr', p['lr'])
+    if p['wd'] is not None: kwargs.setdefault('wd', p['wd'])
     learn = PoseNetLearner(dls, model, loss_func=crit, metrics=metrics, splitter=posenet_loss_splitter, cbs=cbs, **kwargs)
-    store_attr('arch,num_features,dropout,pretrained,beta,learn_beta,track_running_stats', self=learn)
-    learn.arch = model.arch
-    return maybe_to_fp16(learn) if fp16 else learn
+    store_attr('arch,num_features,dropout,pretrained,beta,learn_beta,track_running_stats,preset,compile', self=learn)
+    learn.arch, learn.amp, learn.preset_lr, learn.schedule = model.arch, mode, p['lr'], p['schedule']
+    learn.memory_format = torch.channels_last if channels_last else torch.contiguous_format  # (`learn.channels_last` is the callback)
+    if mode == 'fp16': learn.to_fp16()
+    elif mode == 'bf16': learn.to_bf16()
+    return learn
+
+def fit_posenet(learn:Learner, # A `posenet_learner`
+                n_epoch:int, # Epochs
+                lr:float|None=None, # Peak (one-cycle) or constant learning rate; default `learn.lr` (the preset's)
+                **kwargs, # Passed to `fit_one_cycle` / `fit` (e.g. `cbs`)
+               ):
+    "Train with the preset's schedule: one-cycle (library) or a constant learning rate (blog)."
+    if getattr(learn, 'schedule', 'one_cycle') == 'constant': return learn.fit(n_epoch, lr, **kwargs)
+    return learn.fit_one_cycle(n_epoch, lr, **kwargs)
 
 # %% ../nbs/09_learner.ipynb #859c7c74
 def _img_tensor(img, size=None, tfm=None)->torch.Tensor:
@@ -166,15 +239,18 @@ def _img_tensor(img, size=None, tfm=None)->torch.Tensor:
     return (x - _IMNET_MEAN[:, None, None]) / _IMNET_STD[:, None, None]
 
 def _raw_tfm(learn, size, tfm):
-    "The default raw-image transform: the validation dataset's own `transform` when it has one, else a resize to `dls.size`."
-    if tfm is not None or size is not None: return size, tfm
+    "The raw-image transform: `tfm`, `size`, the validation dataset's own `transform`, `dls.size`, or a bare model's `data_config['size']`."
+    if tfm is not None: return None, tfm
+    if size is not None: return parse_size(size), None
     dls = getattr(learn, 'dls', None)
     ds_tfm = getattr(getattr(getattr(dls, 'valid', None), 'dataset', None), 'transform', None)
-    return (None, ds_tfm) if callable(ds_tfm) else (getattr(dls, 'size', None), None)
+    if callable(ds_tfm): return None, ds_tfm
+    size = getattr(dls, 'size', None) if dls is not None else (getattr(learn, 'data_config', None) or {}).get('size')
+    return (parse_size(size) if size is not None else None), None
 
 def predict_pose(learn:Learner|PoseNet, # A trained learner, or a `PoseNet` (e.g. from `load_posenet`)
                  img, # Image or stereo pair: tensor (3,H,W)/(2,3,H,W), path, PIL image, HWC uint8 array, or a pair of those
-                 size=None, # Resize raw images to this: int = shorter side (aspect kept), or (H,W)
+                 size=None, # Resize raw images to this: int = shorter side (aspect kept), or (H,W) / [H,W]
                  tfm=None, # Callable PIL image -> (3,H,W) tensor (uint8, or float in [0,1]), ImageNet-normalized afterwards
                 )->np.ndarray:
     "Pose `[x, y, z, qw, qx, qy, qz]` in metres (unit quaternion, w>=0) of one image (7,) or one stereo pair (2,7)."
@@ -224,59 +300,82 @@ _CKPT_FORMAT = 'apollo_posenet.PoseNet/1'
 def _model_config(model:PoseNet)->dict:
     return dict(arch=model.arch, num_features=model.num_features, dropout=float(model.dropout), track_running_stats=bool(model.track_running_stats))
 
-def atomic_write(path:str|Path, # file to (over)write
-                 write, # callable writing the content to the temporary file name it is given
-                )->Path:
-    "Call `write(tmp)` on a temporary file beside `path`, then rename it to `path`: readers see the old file or the whole new one."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix='.tmp'); os.close(fd)
-    try: write(tmp_name); os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True); raise
-    return path
+def _plain(o, where='value'):
+    "`o` as plain Python/tensor values that `torch.load(weights_only=True)` reads: tuples -> lists, numpy -> Python/tensors, paths -> str."
+    if isinstance(o, torch.Tensor): return o.detach().cpu().clone()
+    if isinstance(o, dict): return {(k if isinstance(k, (str, int)) else str(k)): _plain(v, f"{where}[{k!r}]") for k, v in o.items()}
+    if isinstance(o, (list, tuple, L)): return [_plain(v, f"{where}[{i}]") for i, v in enumerate(o)]
+    if isinstance(o, np.ndarray): return torch.from_numpy(o.copy())
+    if isinstance(o, np.generic): return o.item()
+    if isinstance(o, Path): return str(o)
+    if o is None or isinstance(o, (bool, int, float, str)): return o
+    raise TypeError(f"{where}: {type(o).__name__} cannot be stored in a weights-only checkpoint")
+
+def _dls_config(dls)->dict:
+    "What the checkpoint needs to preprocess like `dls`: `dls.config` (the `apollo_dls` contract), else what is known (size, stereo)."
+    cfg = getattr(dls, 'config', None)
+    if isinstance(cfg, dict): return _plain(cfg, 'dls.config')
+    res = {k: getattr(dls, k) for k in ('size', 'stereo', 'pose_format', 'normalize_poses') if getattr(dls, k, None) is not None}
+    for k in ('poses_mean', 'poses_std'):
+        if getattr(dls, k, None) is not None: res[k] = [float(v) for v in torch.as_tensor(getattr(dls, k)).flatten()]
+    return _plain(res, 'dls')
 
 def save_posenet(learn:Learner|PoseNet, # The learner (or model) to save
                  path:str|Path, # Checkpoint file to write, e.g. 'posenet.pth'
-                 **extra, # More plain-valued config to store (e.g. `road`, `size`)
+                 **extra, # More plain-valued config to store (e.g. `road`, `epochs`)
                 )->Path:
-    "Write `learn`'s PoseNet weights, pose statistics, loss state and config to `path` atomically."
+    "Write `learn`'s PoseNet weights, pose statistics, loss state, config and data preprocessing (`dls.config`) to `path` atomically."
     model = learn.model if isinstance(learn, Learner) else learn
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    model = getattr(model, 'module', model)  # unwrap DistributedDataParallel
+    path = Path(path)
+    data = _dls_config(getattr(learn, 'dls', None)) if isinstance(learn, Learner) else dict(getattr(model, 'data_config', None) or {})
     crit = getattr(model, 'criterion', None)
-    cfg = {**_model_config(model), 'stereo': bool(getattr(getattr(learn, 'dls', None), 'stereo', False)), **extra}
+    cfg = {**_model_config(model), 'stereo': bool(data.get('stereo', False))}
+    if 'size' in data: cfg['size'] = data['size']
+    cfg.update(_plain(extra, 'extra'))
     if crit is not None: cfg.update(beta=float(crit.beta), learn_beta=bool(crit.learn_beta))
-    ckpt = {'format': _CKPT_FORMAT, 'config': cfg,
+    ckpt = {'format': _CKPT_FORMAT, 'config': cfg, 'data': data,
             'model': {k: v.detach().cpu() for k, v in model.state_dict().items() if not k.startswith('criterion.')},
             'loss': {k: v.detach().cpu() for k, v in crit.state_dict().items()} if crit is not None else {}}
     return atomic_write(path, lambda tmp: torch.save(ckpt, tmp))
+
+def _first_line(e:BaseException)->str: return f"{type(e).__name__}: {(str(e).splitlines() or [''])[0]}"
 
 def load_posenet(path:str|Path, # Checkpoint written by `save_posenet`
                  model:Learner|PoseNet|None=None, # Load into this learner/model (same architecture); default: build one
                  device='cpu', # Where to put a newly built model
                 )->PoseNet:
-    "Load a `save_posenet` checkpoint safely (`weights_only`); the model is returned in eval mode with `.config`."
+    "Load a `save_posenet` checkpoint safely (`weights_only`); the model comes in eval mode with `.config` and `.data_config`."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"PoseNet checkpoint {path} does not exist")
+    if path.is_file() and path.stat().st_size == 0: raise ValueError(f"{path}: empty file (0 bytes), not a PoseNet checkpoint (an interrupted copy?)")
     try: ckpt = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as e: raise ValueError(f"{path}: not a readable PoseNet checkpoint ({type(e).__name__}: {str(e).splitlines()[0]})") from e
+    except Exception as e: raise ValueError(f"{path}: not a readable PoseNet checkpoint, truncated or not written by save_posenet ({_first_line(e)})") from e
     if not isinstance(ckpt, dict) or ckpt.get('format') != _CKPT_FORMAT:
         raise ValueError(f"{path}: not a PoseNet checkpoint written by save_posenet (format {ckpt.get('format') if isinstance(ckpt, dict) else type(ckpt).__name__!r})")
-    cfg, learn = ckpt['config'], model if isinstance(model, Learner) else None
+    cfg, weights = ckpt.get('config'), ckpt.get('model')
+    if not isinstance(cfg, dict) or not isinstance(weights, dict): raise ValueError(f"{path}: the checkpoint lacks its {'config' if not isinstance(cfg, dict) else 'model'} entry")
+    learn = model if isinstance(model, Learner) else None
     net = learn.model if learn is not None else model
     if net is None:
+        if 'arch' not in cfg or 'num_features' not in cfg:
+            raise ValueError(f"{path}: the checkpoint's config lacks {[k for k in ('arch', 'num_features') if k not in cfg]}: pass `model=PoseNet(...)` built as it was trained")
         if cfg['arch'] not in ('resnet18', 'resnet34', 'resnet50'):
             raise ValueError(f"{path} holds a PoseNet with custom arch {cfg['arch']!r}: pass `model=PoseNet(<that callable>, ...)`")
-        net = PoseNet(cfg['arch'], num_features=cfg['num_features'], dropout=cfg['dropout'], track_running_stats=cfg['track_running_stats']).to(device)
+        net = PoseNet(cfg['arch'], num_features=cfg['num_features'], dropout=cfg.get('dropout', 0.), track_running_stats=cfg.get('track_running_stats', True)).to(device)
     have = _model_config(net)
     for k in ('arch', 'num_features'):
-        if have[k] != cfg[k]:
-            raise ValueError(f"{path} holds a {cfg['arch']} PoseNet with num_features={cfg['num_features']}, but the model to load it into "
+        if k in cfg and have[k] != cfg[k]:
+            raise ValueError(f"{path} holds a {cfg.get('arch')} PoseNet with num_features={cfg.get('num_features')}, but the model to load it into "
                              f"is a {have['arch']} PoseNet with num_features={have['num_features']}")
     sd = {k: v for k, v in net.state_dict().items() if k.startswith('criterion.')}
-    sd.update(ckpt['model'])
+    sd.update(weights)
     try: net.load_state_dict(sd)
     except RuntimeError as e: raise ValueError(f"{path}: weights do not fit the {have['arch']} model ({str(e).splitlines()[0]})") from e
     crit = getattr(net, 'criterion', None)
-    if crit is not None and ckpt['loss']: crit.load_state_dict(ckpt['loss'])
-    net.config = cfg
+    if crit is not None and ckpt.get('loss'): crit.load_state_dict(ckpt['loss'])
+    data = dict(ckpt.get('data') or {})
+    if 'size' not in data and 'size' in cfg: data['size'] = cfg['size']  # checkpoints from before `data`
+    if 'stereo' not in data and 'stereo' in cfg: data['stereo'] = cfg['stereo']
+    net.config, net.data_config = cfg, data
     return net.eval()

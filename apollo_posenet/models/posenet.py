@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Callable
+from urllib.error import URLError
 import torch, torchvision
 from torch import nn
 import torch.nn.functional as F
@@ -16,24 +17,39 @@ __all__ = ['imagenet_weights_path', 'PoseNet', 'tiny_resnet', 'posenet_splitter'
 # %% ../../nbs/06_models.posenet.ipynb #0d6d6ece
 def _arch_name(arch) -> str: return arch if isinstance(arch, str) else getattr(arch, '__name__', type(arch).__name__)
 
+def _weights_enum(arch:str):
+    try: return torchvision.models.get_model_weights(arch)
+    except Exception as e: raise ValueError(f"no torchvision ImageNet weights are known for architecture {arch!r}; pass `weights=<path>`") from e
+
 def imagenet_weights_path(arch:str, # torchvision architecture name, e.g. 'resnet34'
                          )->Path:
     "Path of torchvision's ImageNet weight file for `arch` in the torch hub cache (an existing older version if present)."
-    try: ws = torchvision.models.get_model_weights(arch)
-    except Exception as e: raise ValueError(f"no torchvision ImageNet weights are known for architecture {arch!r}; pass `weights=<path>`") from e
+    ws = _weights_enum(arch)
     ckpt = Path(torch.hub.get_dir())/'checkpoints'
     files = [ckpt/w.url.split('/')[-1] for w in [ws.DEFAULT] + [w for w in ws if w != ws.DEFAULT]]
     return next((f for f in files if f.exists()), files[0])
 
-def _load_imagenet(body:nn.Module, arch:str, weights=None):
-    "Load ImageNet weights into the torchvision `body`, from `weights` or the hub cache; never downloads."
-    path = Path(weights) if weights is not None else imagenet_weights_path(arch)
-    if not path.exists():
-        how = "the `weights` file" if weights is not None else f"torchvision's {arch} ImageNet weights in the torch hub cache"
-        raise FileNotFoundError(f"pretrained=True needs {how}: expected {path}, which does not exist. apollo_posenet never downloads "
-                                f"weights: copy the file there (e.g. from a machine where `torchvision.models.{arch}(weights='DEFAULT')` ran) "
-                                "or pass `weights=<path to a state dict>`.")
-    sd = torch.load(path, map_location='cpu', weights_only=True)
+def _load_sd(path:Path, arch:str)->dict:
+    try: return torch.load(path, map_location='cpu', weights_only=True)
+    except Exception as e: raise ValueError(f"{path}: not a readable {arch} state dict ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from e
+
+def _load_imagenet(body:nn.Module, arch:str, weights=None, progress:bool=True):
+    "Load ImageNet weights into the torchvision `body`: from `weights`, else from the hub cache, downloading the DEFAULT weights if absent."
+    if weights is not None:
+        path = Path(weights)
+        if not path.exists(): raise FileNotFoundError(f"weights file {path} does not exist (a state dict of a torchvision {arch})")
+        sd = _load_sd(path, arch)
+    else:
+        path = imagenet_weights_path(arch)
+        if path.exists(): sd = _load_sd(path, arch)  # in the cache: no download
+        else:
+            w = _weights_enum(arch).DEFAULT
+            try: sd = w.get_state_dict(progress=progress, check_hash=True, weights_only=True)
+            except (URLError, OSError) as e:
+                raise FileNotFoundError(f"pretrained=True: could not download torchvision's {arch} ImageNet weights ({type(e).__name__}: {e}). "
+                                        f"Offline, place the file {path} (download it from {w.url} on a machine that is online, or run "
+                                        f"`torchvision.models.{arch}(weights='DEFAULT')` there and copy it from its torch hub cache), "
+                                        "or pass `weights=<path to a state dict>`.") from e
     try: body.load_state_dict(sd)
     except RuntimeError as e: raise ValueError(f"{path}: not a {arch} state dict ({str(e).splitlines()[0]})") from e
 
@@ -59,7 +75,7 @@ class PoseNet(nn.Module):
                  num_features:int=2048, # Width of the FC layer that replaces the ResNet's `fc`
                  dropout:float=0.5, # Dropout probability after the FC layer (training only)
                  track_running_stats:bool=True, # Update BatchNorm statistics; `False` freezes them (see above)
-                 pretrained:bool=False, # Load ImageNet weights from the local torch hub cache (never downloads)
+                 pretrained:bool=False, # Load torchvision's ImageNet weights (torch hub cache; downloaded once if absent)
                  weights:str|Path|None=None, # Load ImageNet-style backbone weights from this state-dict file instead (implies `pretrained`)
                 ):
         super().__init__()
