@@ -1,5 +1,5 @@
 # The two commands of the README. Each creates/reuses the virtual environment first (tools/env.sh).
-.PHONY: demo test slow-test readme
+.PHONY: demo test slow-test readme accuracy
 demo:  ## install, then the main job
 	@V=$$(tools/env.sh) && "$$V/bin/apollo_demo"
 test:  ## install, then every check and notebook test; ends with 'N passed, M failed'
@@ -8,3 +8,5 @@ slow-test:  ## the same, with the cells flagged slow (and cuda, on a GPU machine
 	@V=$$(tools/env.sh) && "$$V/bin/python" tools/run_tests.py --flags "slow cuda"
 readme:  ## regenerate README.md from nbs/index.ipynb (offline; nbdev_readme does it where quarto exists)
 	@V=$$(tools/env.sh) && "$$V/bin/python" tools/readme.py
+accuracy:  ## after `make demo`: the accuracy table (the blog row trains ~10 CPU minutes), then the README that shows it
+	@V=$$(tools/env.sh) && "$$V/bin/python" benchmarks/accuracy.py --library_model output/demo/posenet.pth && "$$V/bin/python" tools/readme.py --execute

@@ -2,68 +2,178 @@
 
 # %% ../nbs/11_cli.ipynb #fdf42100
 from __future__ import annotations
-import os, re, sys, json, time, tempfile, warnings
+import os, re, sys, json, math, time, shutil, tempfile, contextlib
 from datetime import datetime, timezone
 from pathlib import Path
-import numpy as np, pandas as pd, torch
+import numpy as np, pandas as pd
 from fastcore.basics import ifnone
 from fastcore.script import call_parse
-from fastai.callback.tracker import SaveModelCallback
-from fastai.callback.progress import CSVLogger
-from fastai.callback.core import Callback
-from .pose import mat_to_tq, quat2euler, denormalize_t, quat_canonical
-from .data.layout import frame_key
-from .data.fastai import apollo_dls, image_tfm
-from .learner import posenet_learner, save_posenet, load_posenet, predict_pose, atomic_write
-from .evaluate import metrics_table, constant_pose_baseline, plot_trajectories, plot_error_cdf, write_tum
+from .core import atomic_write, parse_size, progress as _progress, interactive
+from .script import console_script, quiet_imports
+with quiet_imports():  # a console script starts without torch's `jit.script` FutureWarning (raised while fastai is imported)
+    import torch
+    from fastai.callback.core import Callback
+    from apollo_posenet.pose import mat_to_tq, quat2euler
+    from apollo_posenet.data.layout import frame_key, open_rgb, draft_size
+    from apollo_posenet.data.dataset import check_split
+    from apollo_posenet.data.fastai import apollo_dls, image_tfm
+    from apollo_posenet.learner import posenet_learner, save_posenet, load_posenet, predict_pose, TrainingDiverged
+    from apollo_posenet.training import EpochCheckpoint, resume_fit
+    from apollo_posenet.evaluate import metrics_table, constant_pose_baseline, plot_trajectories, plot_error_cdf, write_tum
 
 # %% auto #0
-__all__ = ['parse_size', 'EpochPrinter', 'train_posenet', 'apollo_train', 'name_timestamp', 'model_preds', 'evaluate_posenet',
-           'apollo_eval', 'predict_folder', 'apollo_predict', 'apollo_demo']
+__all__ = ['ARCHS', 'MANIFEST', 'SPLITS', 'CAR_NEEDS_M', 'EpochPrinter', 'HistoryCSV', 'train_posenet', 'apollo_train',
+           'name_timestamp', 'model_preds', 'data_settings', 'evaluate_posenet', 'apollo_eval', 'predict_folder',
+           'apollo_predict', 'demo_verdict', 'apollo_demo']
+
+# %% ../nbs/11_cli.ipynb #79e0e99f
+ARCHS = ('resnet18', 'resnet34', 'resnet50')
+MANIFEST = 'apollo_files.json'
+
+def _check_train_args(arch, size, epochs, lr, bs, beta, num_features, dropout)->int|tuple:
+    "Reject bad training arguments before any work; returns the parsed size."
+    size = parse_size(size, '--size')
+    def num(v): return isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
+    if arch not in ARCHS: raise ValueError(f"--arch must be one of {', '.join(ARCHS)}; got {arch!r}")
+    if not (isinstance(epochs, (int, np.integer)) and not isinstance(epochs, bool) and epochs >= 1): raise ValueError(f"--epochs must be an integer >= 1; got {epochs!r}")
+    if not (num(lr) and math.isfinite(lr) and lr > 0): raise ValueError(f"--lr must be a finite number > 0; got {lr!r}")
+    if not (isinstance(bs, (int, np.integer)) and not isinstance(bs, bool) and bs >= 1): raise ValueError(f"--bs must be an integer >= 1; got {bs!r}")
+    if not (num(beta) and math.isfinite(beta) and beta >= 0): raise ValueError(f"--beta must be a finite number >= 0; got {beta!r}")
+    if not (isinstance(num_features, (int, np.integer)) and num_features >= 1): raise ValueError(f"num_features must be an integer >= 1; got {num_features!r}")
+    if not (num(dropout) and 0 <= dropout < 1): raise ValueError(f"dropout must be in [0, 1); got {dropout!r}")
+    return size
+
+def _listed(folder:Path)->list:
+    "Files (relative names) that the library recorded as written in `folder`."
+    try: return list(json.loads((Path(folder)/MANIFEST).read_text())['files'])
+    except (OSError, ValueError, KeyError, TypeError): return []
+
+def _record(folder:Path, *names, only:bool=False):
+    "Add `names` to `folder`'s manifest (or make them its only entries with `only`)."
+    files = sorted(set(names) | (set() if only else set(_listed(folder))))
+    atomic_write(Path(folder)/MANIFEST, lambda tmp: Path(tmp).write_text(json.dumps(dict(written_by='apollo_posenet', files=files), indent=1)))
+
+def _remove_listed(folder:Path, keep=())->list:
+    "Delete the files the library recorded in `folder` (except `keep`), then the manifest if nothing is kept; never anything else."
+    folder = Path(folder); gone = []
+    for n in _listed(folder):
+        if n in keep: continue
+        p = folder/n
+        if p.is_file() or p.is_symlink(): p.unlink(); gone.append(n)
+    if keep: _record(folder, *[n for n in _listed(folder) if n in keep], only=True)
+    else: (folder/MANIFEST).unlink(missing_ok=True)
+    if folder.is_dir() and not any(folder.iterdir()): folder.rmdir()
+    return gone
 
 # %% ../nbs/11_cli.ipynb #45ece554
-def parse_size(size:str|int|tuple)->int|tuple:
-    "Image size from the command line: `'128'` (shorter side) or `'96,120'` (H,W)."
-    if isinstance(size, (int, tuple)): return size
-    parts = [p for p in re.split(r'[,x ]', str(size).strip()) if p]
-    try: vals = [int(p) for p in parts]
-    except ValueError: vals = []
-    if len(vals) not in (1, 2) or min(vals, default=0) <= 0: raise ValueError(f"--size must be N or H,W in pixels, got {size!r}")
-    return vals[0] if len(vals) == 1 else tuple(vals)
+class _RanEpoch(Callback):
+    "Knows whether the current epoch trained (fastai's `start_epoch` skips epochs of a resumed run)."
+    def before_epoch(self): self.ran = False
+    def after_batch(self):
+        if self.training: self.ran = True
 
-class EpochPrinter(Callback):
+class EpochPrinter(_RanEpoch):
     "Print one plain line per epoch (the metrics table without progress bars), for logs that are not a terminal."
     order = 65
     def before_fit(self): print('  '.join(self.recorder.metric_names), flush=True)
     def after_epoch(self):
+        if not self.ran: return
         fmt = lambda v: f'{v:.4f}' if isinstance(v, float) else str(v)
         print('  '.join(fmt(v) for v in self.recorder.log), flush=True)
 
+class HistoryCSV(_RanEpoch):
+    "Rewrite `path` atomically with all epochs' metrics after each trained epoch; `resume` keeps the rows of a killed run."
+    order = 61  # after the Recorder (50), which completes `recorder.log`
+    def __init__(self, path, resume:bool=False):
+        self.path = Path(path)
+        self.rows = pd.read_csv(self.path).to_dict('records') if resume and self.path.exists() else []
+    def after_epoch(self):
+        if not self.ran: return
+        self.rows = [r for r in self.rows if r['epoch'] < self.epoch] + [dict(zip(self.recorder.metric_names, self.recorder.log))]
+        self.write(self.path)
+    def write(self, path): atomic_write(path, lambda tmp: pd.DataFrame(self.rows).to_csv(tmp, index=False))
+
+_RUN_FILES = ('posenet.pth', 'history.csv', 'last.pth')
+
+def _run_args(out:Path, resume:bool, force:bool, args:dict)->dict:
+    "The arguments of this run: `args`, or the recorded ones of the killed run in `out` to resume; refuses to replace a run silently."
+    if resume and force: raise ValueError("--resume and --force exclude each other: --resume continues the run in --out, --force replaces it")
+    if not resume:
+        have = [n for n in _RUN_FILES if (out/n).exists()]
+        if have and not force:
+            raise FileExistsError(f"{out} already holds a run ({', '.join(have)}): pass --force to replace it, --resume to continue "
+                                  "a killed run, or choose another --out")
+        return args
+    if not (out/'last.pth').exists():
+        done = " (the run there is complete: posenet.pth)" if (out/'posenet.pth').exists() else ""
+        raise FileNotFoundError(f"{out/'last.pth'} not found: no killed run to resume in {out}{done}")
+    try: rec = json.loads((out/'last.json').read_text())
+    except (OSError, ValueError) as e: raise ValueError(f"{out/'last.json'}: cannot read the arguments of the run to resume ({e})") from None
+    if args['root'] != 'data/apolloscape': rec['root'] = args['root']  # the data moved: an explicit --root wins
+    return rec
+
 def train_posenet(root='data/apolloscape', road='zpark-synth', arch='resnet18', size='96', epochs:int=10, lr:float=4e-3, bs:int=32,
                   learn_beta:bool=False, stereo:bool=False, out='output/posenet', beta:float=3., num_features:int=512, dropout:float=0.2,
-                  augment:bool=True, pretrained:bool=False, seed:int=0, num_workers:int=0, progress:bool=True):
-    "Train a PoseNet on `root/road` with one-cycle; keep the best epoch (median translation error) and save `out/posenet.pth`."
+                  augment:bool=True, pretrained:bool=False, seed:int=0, num_workers:int=0, progress:bool=True,
+                  force:bool=False, # replace the run in `out`
+                  resume:bool=False, # continue the killed run in `out` (its recorded arguments are used)
+                  cbs=None, # more callbacks for `fit`
+                 ):
+    "Train a PoseNet on `root/road` with one-cycle and save the last epoch's model to `out/posenet.pth`."
+    out = Path(out)
+    args = dict(root=str(root), road=road, arch=arch, size=size if isinstance(size, (int, str)) else list(size), epochs=epochs, lr=lr, bs=bs,
+                learn_beta=learn_beta, stereo=stereo, beta=beta, num_features=num_features, dropout=dropout, augment=augment,
+                pretrained=pretrained, seed=seed)
+    if not resume: _check_train_args(arch, size, epochs, lr, bs, beta, num_features, dropout)
+    a = _run_args(out, resume, force, args)
+    size = _check_train_args(a['arch'], a['size'], a['epochs'], a['lr'], a['bs'], a['beta'], a['num_features'], a['dropout'])
     from fastai.torch_core import set_seed
-    set_seed(seed, reproducible=True)
-    out = Path(out); out.mkdir(parents=True, exist_ok=True); size = parse_size(size)
-    dls = apollo_dls(root, road, size=size, bs=bs, stereo=stereo, augment=augment, seed=seed, num_workers=num_workers, progress=progress)
-    cbs = [CSVLogger(fname='history.csv'), SaveModelCallback(monitor='t_median_m', comp=np.less, fname='best', with_opt=False)]
-    learn = posenet_learner(dls, arch, num_features=num_features, dropout=dropout, pretrained=pretrained, beta=beta, learn_beta=learn_beta,
-                            path=out, cbs=cbs, fp16=dls.device.type == 'cuda')
+    set_seed(a['seed'], reproducible=True)
+    dls = apollo_dls(a['root'], a['road'], size=size, bs=a['bs'], stereo=a['stereo'], augment=a['augment'], seed=a['seed'],
+                     num_workers=num_workers, progress=progress)
+    made = not out.exists(); out.mkdir(parents=True, exist_ok=True)
+    if not resume:  # the state of the run in progress: last.json (its arguments), last.pth, history.partial.csv
+        atomic_write(out/'last.json', lambda tmp: Path(tmp).write_text(json.dumps(a, indent=1)))
+        _record(out, 'last.json', 'last.pth', 'history.partial.csv')
+    hist = HistoryCSV(out/'history.partial.csv', resume=resume)
+    learn = posenet_learner(dls, a['arch'], num_features=a['num_features'], dropout=a['dropout'], pretrained=a['pretrained'], beta=a['beta'],
+                            learn_beta=a['learn_beta'], path=out, cbs=[hist, EpochCheckpoint(out/'last.pth')])
+    show = progress and interactive()
+    fit_cbs = list(cbs or []) + ([EpochPrinter()] if progress and not show else [])
     t0 = time.time()
-    if progress and sys.stdout.isatty(): learn.fit_one_cycle(epochs, lr)
-    else:  # no progress bars in logs: one line per epoch, or nothing
-        with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr, cbs=[EpochPrinter()] if progress else [])
+    try:
+        with contextlib.ExitStack() as st:
+            if not show: st.enter_context(learn.no_bar()); st.enter_context(learn.no_logging())
+            if resume: resume_fit(learn, out/'last.pth', a['epochs'], a['lr'], cbs=fit_cbs)
+            else: learn.fit_one_cycle(a['epochs'], a['lr'], cbs=fit_cbs)
+    except TrainingDiverged:  # nothing of a diverged run is kept
+        for n in ('last.pth', 'history.partial.csv', 'last.json'): (out/n).unlink(missing_ok=True)
+        if made: _remove_listed(out)
+        raise
     learn.train_seconds = time.time() - t0
-    save_posenet(learn, out/'posenet.pth', road=road, size=list(size) if isinstance(size, tuple) else size, epochs=epochs, lr=lr, bs=bs)
-    (out/'models'/'best.pth').unlink(missing_ok=True)
+    # the new results replace the old ones atomically; then the old run's other files (its eval/, a demo summary) go
+    save_posenet(learn, out/'posenet.pth', road=a['road'], epochs=a['epochs'], lr=a['lr'], bs=a['bs'], epoch_selection='last')
+    hist.write(out/'history.csv')
+    os.replace(out/'last.json', out/'run.json')
+    keep = ('posenet.pth', 'history.csv', 'run.json')
+    _record(out, *keep); _remove_listed(out, keep=keep)
+    _clear_eval(out/'eval')
     return learn
 
+def _clear_eval(ev:Path):
+    "Remove an older run's evaluation beside a new model: the files the library listed, or move an unlisted folder aside."
+    if not ev.is_dir(): return
+    if (ev/MANIFEST).exists(): _remove_listed(ev)
+    elif any(ev.iterdir()):
+        old = ev.with_name(f"eval-before-{datetime.now().strftime('%Y%m%d-%H%M%S')}"); ev.rename(old)
+        print(f"moved the older evaluation {ev} (not written by this version) to {old}")
+
+@console_script
 @call_parse
 def apollo_train(root:str='data/apolloscape', # folder holding the roads
                  road:str='zpark-synth', # road folder under `root`
                  arch:str='resnet18', # backbone: resnet18, resnet34 or resnet50
-                 size:str='96', # image size: shorter side `N`, or `H,W`
+                 size:str='96', # image size: shorter side `N`, or `H,W` (height first)
                  epochs:int=10, # epochs of one-cycle training
                  lr:float=4e-3, # peak learning rate
                  bs:int=32, # batch size
@@ -71,14 +181,19 @@ def apollo_train(root:str='data/apolloscape', # folder holding the roads
                  stereo:bool=False, # train on stereo pairs (shared backbone)
                  out:str='output/posenet', # output folder: posenet.pth, history.csv
                  beta:float=3., # quaternion weight of the fixed loss
-                 pretrained:bool=False, # ImageNet weights from the local torch cache (never downloaded)
+                 pretrained:bool=False, # ImageNet weights (torchvision's cache; downloaded when online)
                  seed:int=0, # random seed
+                 force:bool=False, # replace a run already in `out`
+                 resume:bool=False, # continue the killed run in `out` from its last completed epoch
                 ):
-    "Train PoseNet on an Apolloscape road and save the model to `out/posenet.pth`."
-    train_posenet(root, road, arch, size, epochs, lr, bs, learn_beta, stereo, out, beta=beta, pretrained=pretrained, seed=seed)
+    "Train PoseNet on an Apolloscape road and save the last epoch's model to `out/posenet.pth`."
+    train_posenet(root, road, arch, size, epochs, lr, bs, learn_beta, stereo, out, beta=beta, pretrained=pretrained, seed=seed,
+                  force=force, resume=resume)
     print(f"saved {Path(out)/'posenet.pth'}")
 
 # %% ../nbs/11_cli.ipynb #63cdeae5
+SPLITS = ('val', 'train', 'both')
+
 def name_timestamp(name:str)->float:
     "POSIX seconds of an Apolloscape image name `YYMMDD_HHMMSSmmm_Camera_N.jpg` (local time read as UTC)."
     key = frame_key(Path(name).name)
@@ -92,115 +207,166 @@ def _split_poses(dl):
     js = ds.items[ds.idxs].reshape(-1)
     return mat_to_tq(ds.mats[js]), ds.images[js]
 
-def model_preds(model, dl)->np.ndarray:
+def model_preds(model, dl, progress:bool=False)->np.ndarray:
     "Real-unit (N,7) predictions of `model` for every frame of `dl`, in dataset order (stereo pairs flattened)."
-    model.eval(); preds = []
+    model.eval(); preds = []; dl = dl.new(shuffle=False, drop_last=False)
     with torch.no_grad():
-        for xb, _ in dl.new(shuffle=False, drop_last=False):
+        for xb, _ in _progress(dl, total=len(dl), label='predicting', enabled=progress):
             preds.append(model.to_real(model(xb.to(next(model.parameters()).device))).reshape(-1, 7).cpu().double())
     return torch.cat(preds).numpy()
 
+def data_settings(model, # a PoseNet from `load_posenet`
+                  where:str='the model', # what to name in errors (the checkpoint file)
+                 )->dict:
+    "The preprocessing a model was trained with, from its checkpoint: root, road, size, stereo, cameras, split."
+    dc, cfg = dict(getattr(model, 'data_config', None) or {}), getattr(model, 'config', {}) or {}
+    size = dc.get('size', cfg.get('size'))
+    if size is None: raise ValueError(f"{where}: the checkpoint does not record the image size it was trained with; save it with `save_posenet(learn, path)` from a learner on `apollo_dls`")
+    return dict(root=dc.get('root'), road=dc.get('road', cfg.get('road')), size=parse_size(size, f'{where}: size'),
+                stereo=bool(dc.get('stereo', cfg.get('stereo', False))), cameras=dc.get('cameras'), split=dc.get('split') or {})
+
 def evaluate_posenet(model, # a path written by `save_posenet`, or a loaded PoseNet
-                     root='data/apolloscape', road=None, # road (default: the one it was trained on)
+                     root=None, # folder holding the roads (default: the one it was trained with)
+                     road=None, # road (default: the one it was trained on)
                      split:str='val', # 'val', 'train' or 'both'
                      out=None, # folder for plots and TUM files (nothing written if None)
                      bs:int=32, progress:bool=False):
     "Metrics table of `model` vs the constant-pose baseline on a split, and the predictions; plots and TUM files into `out`."
+    if split not in SPLITS: raise ValueError(f"--split must be one of {', '.join(SPLITS)}; got {split!r}")
+    where = str(model) if not isinstance(model, torch.nn.Module) else 'the model'
     model = load_posenet(model) if not isinstance(model, torch.nn.Module) else model
-    cfg = model.config; road = ifnone(road, cfg.get('road'))
-    dls = apollo_dls(root, road, size=parse_size(cfg['size']), bs=bs, stereo=cfg.get('stereo', False), device='cpu', progress=progress)
+    d = data_settings(model, where)
+    road, root = ifnone(road, d['road']), ifnone(root, d['root'] or 'data/apolloscape')
+    if road is None: raise ValueError(f"{where}: the checkpoint does not record its road: pass --road")
+    info, kw = (d['split'] if road == d['road'] else {}), {}  # another road: its own split, no check
+    if info.get('source') == 'generated' and info.get('seed') is not None: kw['seed'] = info['seed']  # the same generated split
+    if info.get('source') == 'given' and info.get('dir'): kw['split_dir'] = info['dir']
+    if d['cameras'] and road == d['road']: kw['cameras'] = d['cameras']
+    dls = apollo_dls(root, road, size=d['size'], bs=bs, stereo=d['stereo'], device='cpu', progress=progress, **kw)
+    if info: check_split(dls.train_ds, info, where)  # a clear error if the data's split is not the one it was trained with
     model = model.to('cpu')
     train_gt, _ = _split_poses(dls.train)
     splits = {'train': 0, 'val': 1} if split == 'both' else {split: {'train': 0, 'val': 1}[split]}
     res, names = {}, {}
     for s, i in splits.items():
         gt, imgs = _split_poses(dls[i])
-        res[f'PoseNet ({s})'] = (model_preds(model, dls[i]), gt); names[s] = imgs
+        res[f'PoseNet ({s})'] = (model_preds(model, dls[i], progress=progress), gt); names[s] = imgs
         res[f'constant pose ({s})'] = (constant_pose_baseline(train_gt, len(gt)), gt)
     tbl = metrics_table(res)
     if out is not None: _write_eval(Path(out), res, names, road)
     return tbl, res
 
+def _savefig(fig, path): atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=90, format='png'))
+
 def _write_eval(out, res, names, road):
     import matplotlib.pyplot as plt
-    out.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True); written = ['trajectories.png', 'error_cdf.png']
     splits = list(names)
     fig, axs = plt.subplots(1, len(splits), figsize=(4.5*len(splits), 4.2), squeeze=False)
     for ax, s in zip(axs[0], splits): plot_trajectories(*res[f'PoseNet ({s})'], ax=ax, title=f'{road} {s}: predicted vs true')
-    fig.tight_layout(); fig.savefig(out/'trajectories.png', dpi=90); plt.close(fig)
-    axs = plot_error_cdf(res); axs[0].figure.savefig(out/'error_cdf.png', dpi=90); plt.close(axs[0].figure)
+    fig.tight_layout(); _savefig(fig, out/'trajectories.png'); plt.close(fig)
+    axs = plot_error_cdf(res); _savefig(axs[0].figure, out/'error_cdf.png'); plt.close(axs[0].figure)
     for s, imgs in names.items():
         pred, gt = res[f'PoseNet ({s})']
         cams = np.array([Path(n).parent.name for n in imgs]); ts = np.array([name_timestamp(n) for n in imgs])
         for cam in sorted(set(cams)):
             m = cams == cam; o = np.argsort(ts[m], kind='stable')
             for kind, p in (('pred', pred), ('gt', gt)):
-                write_tum(out/f"{s}_{cam.replace(' ', '_')}_{kind}.tum", p[m][o], ts[m][o])
+                fn = f"{s}_{cam.replace(' ', '_')}_{kind}.tum"; write_tum(out/fn, p[m][o], ts[m][o]); written.append(fn)
+    _record(out, *written)
 
+@console_script
 @call_parse
 def apollo_eval(model:str='output/posenet/posenet.pth', # model file written by apollo_train
-                root:str='data/apolloscape', # folder holding the roads
+                root:str=None, # folder holding the roads (default: the one it was trained with)
                 road:str=None, # road folder (default: the training road)
                 split:str='val', # 'val', 'train' or 'both'
-                out:str=None, # folder for plots and TUM trajectories (default: beside the model)
+                out:str=None, # folder for plots and TUM trajectories (default: `eval/` beside the model)
                ):
-    "Evaluate a saved PoseNet: metrics table vs a constant pose, trajectory and error plots, TUM files for evo."
+    "Evaluate a saved PoseNet on the split it was trained with: metrics vs a constant pose, trajectory and error plots, TUM files for evo."
+    if split not in SPLITS: raise ValueError(f"--split must be one of {', '.join(SPLITS)}; got {split!r}")
     out = ifnone(out, str(Path(model).parent/'eval'))
-    tbl, _ = evaluate_posenet(model, root, road, split, out)
+    tbl, _ = evaluate_posenet(model, root, road, split, out, progress=True)
     print(tbl.round(3).to_string()); print(f"plots and TUM trajectories in {out}")
 
 # %% ../nbs/11_cli.ipynb #8590a95e
 _IMG_EXTS = ('.jpg', '.jpeg', '.png')
 
 def predict_folder(model, # a path written by `save_posenet`, or a loaded PoseNet
-                   images, # folder of images (searched recursively) or a list of image files
+                   images, # folder of images (searched recursively), one image, or a list of image files
                    out=None, # CSV file to write (atomically); nothing written if None
+                   progress:bool=False, # report progress
                   )->pd.DataFrame:
     "Poses (metres, unit quaternion and Apolloscape roll/pitch/yaw) of every image of a folder, as a DataFrame and optionally a CSV."
-    model = load_posenet(model) if not isinstance(model, torch.nn.Module) else model
-    files = sorted(p for p in Path(images).rglob('*') if p.suffix.lower() in _IMG_EXTS) if not isinstance(images, (list, tuple)) else [Path(p) for p in images]
+    if images is None or str(images) == '': raise ValueError("--images is required: the folder of images (or one image) to localize")
+    if isinstance(images, (list, tuple)): files = [Path(p) for p in images]
+    else:
+        p = Path(images)
+        if not p.exists(): raise FileNotFoundError(f"--images {p}: no such folder or file")
+        files = [p] if p.is_file() else sorted(f for f in p.rglob('*') if f.suffix.lower() in _IMG_EXTS)
     if not files: raise FileNotFoundError(f"no images ({', '.join(_IMG_EXTS)}) found in {images}")
-    tfm = image_tfm(parse_size(model.config['size']))
-    poses = np.stack([predict_pose(model, f, tfm=tfm) for f in files])
+    where = str(model) if not isinstance(model, torch.nn.Module) else 'the model'
+    model = load_posenet(model) if not isinstance(model, torch.nn.Module) else model
+    tfm = image_tfm(data_settings(model, where)['size'])
+    draft = draft_size(tfm)  # decode JPEGs as the dataset does (DCT scaling to the resize), so predictions equal evaluation's
+    poses = np.stack([predict_pose(model, open_rgb(f, draft), tfm=tfm) for f in _progress(files, label='predicting', enabled=progress)])
     df = pd.DataFrame(poses, columns=['x', 'y', 'z', 'qw', 'qx', 'qy', 'qz'])
     df[['roll', 'pitch', 'yaw']] = quat2euler(poses[:, 3:])
     df.insert(0, 'image', [str(f) for f in files])
     if out is not None: atomic_write(out, lambda tmp: df.to_csv(tmp, index=False, float_format='%.6f'))
     return df
 
+@console_script
 @call_parse
-def apollo_predict(model:str='output/posenet/posenet.pth', # model file written by apollo_train
-                   images:str='.', # folder of images (searched recursively)
+def apollo_predict(images:str=None, # folder of images, searched recursively, or one image (required)
+                   model:str='output/posenet/posenet.pth', # model file written by apollo_train
                    out:str='poses.csv', # CSV file to write
                   ):
     "Predict the pose of every image in a folder and write them to a CSV file."
-    df = predict_folder(model, images, out)
+    df = predict_folder(model, images, out, progress=True)
     print(f"{len(df)} poses written to {out}")
 
 # %% ../nbs/11_cli.ipynb #f05c79ba
+CAR_NEEDS_M = 0.15  # lane-level localization: about 15 cm, the accuracy a car needs to use a map
+
+def demo_verdict(v:float, # PoseNet's validation median translation error (m)
+                 c:float, # the constant pose's (m)
+                )->str:
+    "What a median error `v` means beside the constant pose's `c`, in plain words."
+    if not (np.isfinite(v) and v < c): return f"no better than always answering the training mean pose ({c:.1f} m): nothing useful was learned"
+    k = c/v
+    if v > 5: return f"coarse: {k:.1f}x better than a constant pose, far from the ~{CAR_NEEDS_M} m a car needs"
+    if v > CAR_NEEDS_M: return f"{k:.0f}x better than a constant pose; metre-level, still above the ~{CAR_NEEDS_M} m a car needs"
+    return f"{k:.0f}x better than a constant pose, within the ~{CAR_NEEDS_M} m a car needs"
+
+@console_script
 @call_parse
 def apollo_demo(root:str='data/apolloscape', # folder holding the roads; the default road is rendered there if missing
-                out:str='output/demo', # folder for the model, history, plots and TUM files
+                out:str='output/demo', # folder for the model, history, plots and TUM files (a previous demo there is replaced)
                 arch:str='resnet18', # backbone
-                size:str='96', # image size (shorter side)
+                size:str='96', # image size: shorter side `N`, or `H,W`
                 epochs:int=10, # epochs of one-cycle training
                 lr:float=4e-3, # peak learning rate
                 bs:int=32, # batch size
                ):
     "The main job: default synthetic road, PoseNet training on the CPU, evaluation against a constant pose, plots."
     from apollo_posenet.synth.road import default_road
+    _check_train_args(arch, size, epochs, lr, bs, 3., 512, 0.2)  # before the road is rendered
+    out = Path(out)
+    if (out/'posenet.pth').exists(): print(f"replacing the previous run in {out} (files the library did not write are kept)")
     t0 = time.time()
     road = default_road(root)
     t1 = time.time()
-    learn = train_posenet(root, road.name, arch, size, epochs, lr, bs, out=out)
+    learn = train_posenet(root, road.name, arch, size, epochs, lr, bs, out=out, force=True)
     t2 = time.time()
-    tbl, res = evaluate_posenet(Path(out)/'posenet.pth', root, road.name, 'both', Path(out)/'eval')
+    tbl, res = evaluate_posenet(out/'posenet.pth', root, road.name, 'both', out/'eval')
     t3 = time.time()
     print(f"\n{road}: road {t1-t0:.0f} s, training {t2-t1:.0f} s, evaluation {t3-t2:.0f} s, total {t3-t0:.0f} s\n")
     print(tbl.round(3).to_string())
     v, c = tbl.loc['PoseNet (val)', 't_median_m'], tbl.loc['constant pose (val)', 't_median_m']
-    verdict = "real localization: at most half the baseline's error" if v <= c/2 else "NOT below half the baseline's error"
-    print(f"\nvalidation median translation error: PoseNet {v:.1f} m vs constant pose {c:.1f} m (ratio {v/c:.2f}; {verdict})")
-    print(f"plots and TUM trajectories in {Path(out)/'eval'}; model in {Path(out)/'posenet.pth'}")
-    (Path(out)/'demo_summary.json').write_text(json.dumps(dict(table=tbl.round(4).reset_index().to_dict('records'), road_s=t1-t0, train_s=t2-t1,
-                                                              eval_s=t3-t2, ratio=float(v/c)), indent=1))
+    print(f"\nvalidation median translation error: PoseNet {v:.1f} m, constant pose {c:.1f} m: {demo_verdict(v, c)}")
+    print(f"plots and TUM trajectories in {out/'eval'}; model in {out/'posenet.pth'}")
+    summary = dict(table=tbl.round(4).reset_index().to_dict('records'), road_s=t1-t0, train_s=t2-t1, eval_s=t3-t2, ratio=float(v/c),
+                   verdict=demo_verdict(v, c), epoch_selection='last')
+    atomic_write(out/'demo_summary.json', lambda tmp: Path(tmp).write_text(json.dumps(summary, indent=1)))
+    _record(out, 'demo_summary.json')

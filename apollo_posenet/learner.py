@@ -126,7 +126,7 @@ class StopOnDivergence(Callback):
     def before_fit(self): self.first = None
     def after_loss(self):
         if not self.training: return
-        v = float(self.learn.loss)
+        v = float(self.learn.loss.detach())
         if self.first is None and math.isfinite(v): self.first = v
         if math.isfinite(v) and (self.max_ratio is None or abs(v) <= self.max_ratio * max(1., abs(self.first))): return
         why = '' if not math.isfinite(v) else f", over {self.max_ratio:g} times the first batch's ({self.first:.3g})"

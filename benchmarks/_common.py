@@ -17,10 +17,10 @@ def machine()->dict:
 
 def save_results(name:str, data:dict, md:str)->Path:
     "Write `results/<name>.json` (figures + machine) and `results/<name>.md` (a table for the README), atomically."
+    from apollo_posenet.core import atomic_write
     RESULTS.mkdir(exist_ok=True)
     for ext, txt in (('json', json.dumps(data, indent=1, default=float)), ('md', md)):
-        p = RESULTS/f'{name}.{ext}'; tmp = p.with_suffix(f'.{ext}.tmp')
-        tmp.write_text(txt + '\n'); os.replace(tmp, p)
+        atomic_write(RESULTS/f'{name}.{ext}', lambda tmp: Path(tmp).write_text(txt + '\n'))
     print(md); return RESULTS/f'{name}.md'
 
 def md_machine(m:dict)->str:

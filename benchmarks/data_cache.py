@@ -44,7 +44,7 @@ def main():
     t0 = time.time()
     if a.records is None: road_path, road_desc = default_road(a.root), 'default synthetic road'
     else:
-        road_path = make_road(a.root, 'zpark-bench', records=a.records, frames=a.frames, size=(424, 340), seed=0)
+        road_path = make_road(a.root, 'zpark-bench', records=a.records, frames=a.frames, size=(340, 424), seed=0)  # (H, W)
         road_desc = f'smaller synthetic road ({a.records} records x {a.frames} frames, 424x340)'
     print(f"road {road_path} ready in {time.time() - t0:.0f} s")
     cache_dir = Path(tempfile.mkdtemp(prefix='apollo-bench-'))

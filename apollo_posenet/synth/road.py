@@ -2,14 +2,15 @@
 
 # %% ../../nbs/02b_synth.road.ipynb #c1338b28
 from __future__ import annotations
-import os, json, time, shutil, re
+import os, json, time, shutil, re, math
 from pathlib import Path
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from PIL import Image
 from fastcore.script import call_parse
-from fastprogress.fastprogress import progress_bar
+from ..core import atomic_write, parse_size, progress as _progress
+from ..script import console_script
 from ..pose import pose6_to_mat
 from .world import *
 from .render import *
@@ -24,19 +25,20 @@ DEPTH_MAX_MM = 65535
 
 def write_cam(path, # file to write
               K:np.ndarray, # 3x3 intrinsics
-              size:tuple, # image size (W, H)
+              size:tuple, # image size (H, W)
              ):
     "Write a camera file: a comment line, then `fx fy cx cy W H` (pixels, pinhole, no distortion) on one line."
-    fx, fy, cx, cy = K[0, 0], K[1, 1], K[0, 2], K[1, 2]
-    Path(path).write_text("# apollo_posenet synthetic camera: fx fy cx cy W H (pixels; pinhole, no distortion, OpenCV axes)\n"
-                          f"{fx:.6f} {fy:.6f} {cx:.6f} {cy:.6f} {size[0]} {size[1]}\n")
+    fx, fy, cx, cy = K[0, 0], K[1, 1], K[0, 2], K[1, 2]; H, W = size
+    txt = ("# apollo_posenet synthetic camera: fx fy cx cy W H (pixels; pinhole, no distortion, OpenCV axes)\n"
+           f"{fx:.6f} {fy:.6f} {cx:.6f} {cy:.6f} {W} {H}\n")
+    atomic_write(path, lambda tmp: Path(tmp).write_text(txt))
 
 def read_cam(path)->tuple:
-    "Intrinsics `K` (3x3) and size `(W, H)` of a camera file written by `write_cam`."
+    "Intrinsics `K` (3x3) and size `(H, W)` of a camera file written by `write_cam`."
     lines = [l for l in Path(path).read_text().splitlines() if l.strip() and not l.startswith('#')]
     try:
         fx, fy, cx, cy, W, H = lines[0].split(); W, H = int(W), int(H)
-        return np.array([[float(fx), 0, float(cx)], [0, float(fy), float(cy)], [0, 0, 1]]), (W, H)
+        return np.array([[float(fx), 0, float(cx)], [0, float(fy), float(cy)], [0, 0, 1]]), (H, W)
     except Exception as e: raise ValueError(f"{path}: expected one line `fx fy cx cy W H`, got {lines[:1]}") from e
 
 def depth_to_png(depth:np.ndarray)->np.ndarray:
@@ -52,6 +54,7 @@ def read_depth(path)->np.ndarray:
 # %% ../../nbs/02b_synth.road.ipynb #d9184fc0
 def _save_jpg(img, path, quality): Image.fromarray(img).save(path, quality=quality)
 def _save_png16(a, path): Image.fromarray(a).save(path, compress_level=1)
+def _write_text(path, txt): atomic_write(path, lambda tmp: Path(tmp).write_text(txt))
 
 def _pid_alive(pid):
     try: os.kill(pid, 0)
@@ -65,10 +68,50 @@ def _clean_stale(out, road):
         m = re.fullmatch(rf'\.{re.escape(road)}\.(tmp|old)-(\d+)', p.name)
         if m and (int(m[2]) == os.getpid() or not _pid_alive(int(m[2]))): shutil.rmtree(p, ignore_errors=True)
 
+def _check_args(records, frames, size, val_frac, quality)->tuple:
+    "Validate `make_road`'s arguments before any work; returns `(H, W)`."
+    size = parse_size(size, 'size')
+    if not isinstance(size, tuple): raise ValueError(f"size must be H,W in pixels (both sides) for a synthetic road, e.g. 340,424; got {size!r}")
+    for name, v in (('records', records), ('frames', frames)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1: raise ValueError(f"{name} must be an integer >= 1; got {v!r}")
+    if records > 999: raise ValueError(f"records must be <= 999 (Record001..Record999); got {records}")
+    if not 0 <= val_frac < 1: raise ValueError(f"val_frac must be in [0, 1); got {val_frac!r}")
+    if not 1 <= quality <= 100: raise ValueError(f"quality (JPEG) must be in 1..100; got {quality!r}")
+    return size
+
 def _params(road, records, frames, size, seed, val_frac, depth, msaa, shadow_size, quality):
-    return dict(generator='apollo_posenet.synth', version=SYNTH_VERSION, road=road, seed=int(seed), size=[int(size[0]), int(size[1])],
+    return dict(generator='apollo_posenet.synth', version=SYNTH_VERSION, road=road, seed=int(seed), height=int(size[0]), width=int(size[1]),
                 records=int(records), frames=int(frames), val_frac=float(val_frac), depth=bool(depth), msaa=int(msaa),
                 shadow_size=int(shadow_size), jpeg_quality=int(quality))
+
+def _read_params(mf:Path)->dict:
+    "The parameters in a road's `synth.json` (roads written before the (H, W) convention have `size` = [W, H])."
+    try: old = json.loads(mf.read_text())
+    except ValueError: return {}
+    if isinstance(old, dict) and 'size' in old and 'height' not in old: old['width'], old['height'] = old.pop('size')
+    return old if isinstance(old, dict) else {}
+
+def _road_files(meta:dict)->set:
+    "Relative paths of every file that `make_road` writes for the parameters `meta` (the generator is deterministic)."
+    if meta.get('version') != SYNTH_VERSION or meta.get('generator') != 'apollo_posenet.synth': return {'synth.json'}
+    recs = make_records(make_world(meta['seed']), meta['records'], meta['frames'], meta['seed'])
+    fs = {'synth.json', 'trainval_split/train.txt', 'trainval_split/val.txt'} | {f'camera_params/{c}.cam' for c in CAMERAS}
+    for r in recs:
+        for c in CAMERAS:
+            fs.add(f'pose/{r.name}/{c}.txt')
+            for i in range(meta['frames']):
+                n = r.image_name(i, c); fs.add(f'image/{r.name}/{c}/{n}')
+                if meta.get('depth'): fs.add(f'depth/{r.name}/{c}/{n[:-4]}.png')
+    return fs
+
+def _foreign_files(dest:Path, meta:dict)->list:
+    "Files (and links) under `dest` that `make_road` did not write for `meta`: a rebuild must not delete them."
+    ours, found = _road_files(meta), []
+    for d, dirs, files in os.walk(dest):
+        rel = Path(d).relative_to(dest)
+        found += [str(rel/n) for n in files if (rel/n).as_posix() not in ours]
+        found += [str(rel/n) for n in dirs if os.path.islink(Path(d)/n)]
+    return sorted(found)
 
 def _write_split(root, names, frames_of, val_frac):
     n_val = min(int(round(len(names)*val_frac)), len(names) - 1) if len(names) > 1 else 0
@@ -76,48 +119,55 @@ def _write_split(root, names, frames_of, val_frac):
     (root/'trainval_split').mkdir()
     for k, recs in split.items():
         lines = [f"{r}/{c}/{stem}_{c}" for r in recs for stem in frames_of[r] for c in CAMERAS]
-        (root/'trainval_split'/f'{k}.txt').write_text(''.join(l + '\n' for l in lines))
+        _write_text(root/'trainval_split'/f'{k}.txt', ''.join(l + '\n' for l in lines))
     return split
 
 def make_road(out='data/apolloscape', # folder that receives the road (like the real data's root)
               road:str='zpark-synth', # road folder name
               records:int=13, # number of records (Record001.., Record005 skipped)
               frames:int=120, # stereo frames per record
-              size:tuple=(424, 340), # image size (W, H)
+              size:tuple=(340, 424), # image size (H, W)
               seed:int=0, # seed of the world, trajectories, lighting and noise
               val_frac:float=0.3, # fraction of the records (the last ones) in val.txt
               depth:bool=True, # write depth PNGs under `depth/`
               msaa:int=4, # MSAA samples (0: none)
               shadow_size:int=1536, # sun shadow map size (0: no shadows)
               quality:int=92, # JPEG quality
-              progress:bool=True, # show a progress bar and print a summary line
+              progress:bool=True, # report progress and print a summary line
+              force:bool=False, # replace a synthetic road rendered with other parameters
              )->Path:
     "Render a synthetic road into `<out>/<road>` in the real ZPark layout; returns its path (no-op if already complete)."
-    t0 = time.time(); out = Path(out); dest = out/road; W, H = size
+    t0 = time.time(); out = Path(out); dest = out/road
+    size = _check_args(records, frames, size, val_frac, quality); H, W = size
     meta = _params(road, records, frames, size, seed, val_frac, depth, msaa, shadow_size, quality)
     if dest.exists() or dest.is_symlink():
         mf = dest/'synth.json'
         if not mf.is_file():
             raise FileExistsError(f"{dest} exists and is not a synthetic road (no synth.json): refusing to overwrite it. "
                                   "Pick another `out` or `road`, or move that folder away.")
-        try: old = json.loads(mf.read_text())
-        except ValueError: old = {}
+        old = _read_params(mf)
         if {k: old.get(k) for k in meta} == meta:
             if progress: print(f"{dest}: complete synthetic road with these parameters, nothing to do")
             return dest
+        diff = ', '.join(f"{k} {old.get(k)!r} -> {v!r}" for k, v in meta.items() if old.get(k) != v)
+        if not force: raise FileExistsError(f"{dest} holds a synthetic road rendered with other parameters ({diff}): "
+                                            "pass force=True (`apollo_synth --force`) to render it again, or pick another road name")
+        foreign = _foreign_files(dest, old)
+        if foreign: raise FileExistsError(f"{dest}: not replaced: it holds {len(foreign)} file(s) that apollo_synth did not write "
+                                          f"({', '.join(foreign[:5])}{', ...' if len(foreign) > 5 else ''}); move them out of the road folder first")
     out.mkdir(parents=True, exist_ok=True); _clean_stale(out, road)
     tmp = out/f'.{road}.tmp-{os.getpid()}'
     try:
         tmp.mkdir()
         world = make_world(seed); recs = make_records(world, records, frames, seed)
-        rnd = Renderer(world, size=size, msaa=msaa, shadow_size=shadow_size)
-        Ks = {c: intrinsics(c, size) for c in CAMERAS}
+        rnd = Renderer(world, size=(W, H), msaa=msaa, shadow_size=shadow_size)  # the renderer and `intrinsics` take (W, H)
+        Ks = {c: intrinsics(c, (W, H)) for c in CAMERAS}
         (tmp/'camera_params').mkdir()
         for c in CAMERAS: write_cam(tmp/'camera_params'/f'{c}.cam', Ks[c], size)
         jobs = [(r, i) for r in recs for i in range(frames)]
         pending, n_img = deque(), 0
         with ThreadPoolExecutor(1) as pool:
-            for r, i in (progress_bar(jobs) if progress else jobs):
+            for r, i in _progress(jobs, label=f'rendering {road}', enabled=progress):
                 rnum = int(r.name[-3:])
                 for ci, c in enumerate(CAMERAS):
                     if i == 0:
@@ -132,7 +182,7 @@ def make_road(out='data/apolloscape', # folder that receives the road (like the 
                 if i == frames - 1:  # the record's pose files
                     (tmp/'pose'/r.name).mkdir(parents=True)
                     for c in CAMERAS:
-                        (tmp/'pose'/r.name/f'{c}.txt').write_text(''.join(
+                        _write_text(tmp/'pose'/r.name/f'{c}.txt', ''.join(
                             f"{r.image_name(k, c)} " + ','.join(f'{v:.4f}' for v in p) + '\n' for k, p in enumerate(r.poses[c])))
             while pending: pending.popleft().result()
         rnd.release()
@@ -141,13 +191,13 @@ def make_road(out='data/apolloscape', # folder that receives the road (like the 
         meta.update(images=n_img, seconds=round(secs, 1), train_records=split['train'], val_records=split['val'],
                     depth_format="uint16 PNG, depth along the optical axis in millimetres, 0 = no hit (sky), 65535 = 65.535 m or farther",
                     camera_baseline_m=BASELINE, origin=list(map(float, world.origin)))
-        (tmp/'synth.json').write_text(json.dumps(meta, indent=1))  # written last: marks the road complete
-        if dest.exists():  # rebuild with other parameters: swap
+        _write_text(tmp/'synth.json', json.dumps(meta, indent=1))  # written last: marks the road complete
+        if dest.exists():  # rebuild with other parameters (only files this generator wrote are inside): swap
             old = out/f'.{road}.old-{os.getpid()}'; os.rename(dest, old); os.rename(tmp, dest); shutil.rmtree(old)
         else: os.rename(tmp, dest)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True); raise
-    if progress: print(f"{road}: {records} records, {records*frames} frames, {n_img} images ({W}x{H}) in {secs:.1f} s "
+    if progress: print(f"{road}: {records} records, {records*frames} frames, {n_img} images of {H}x{W} (HxW) in {secs:.1f} s "
                        f"({secs/max(n_img, 1)*1000:.0f} ms per image) -> {dest}")
     return dest
 
@@ -156,27 +206,24 @@ def tiny_road(out, # folder that receives the road
               road:str='zpark-tiny', # road folder name
               seed:int=0, # seed of the world, poses and images
               **kwargs)->Path:
-    "A tiny synthetic road for tests: 2 records x 10 stereo frames at 106x85, rendered in seconds."
-    return make_road(out, road, **{**dict(records=2, frames=10, size=(106, 85), seed=seed, progress=False), **kwargs})
+    "A tiny synthetic road for tests: 2 records x 10 stereo frames of 85x106 (HxW), rendered in seconds."
+    return make_road(out, road, **{**dict(records=2, frames=10, size=(85, 106), seed=seed, progress=False), **kwargs})
 
 def default_road(root='data/apolloscape', # folder of roads, like the real data's root
                  **kwargs)->Path:
-    "Path of the default synthetic road `<root>/zpark-synth` (13 records x 120 frames, 424x340), generated if missing."
+    "Path of the default synthetic road `<root>/zpark-synth` (13 records x 120 frames of 340x424 HxW), generated if missing."
     return make_road(root, 'zpark-synth', **kwargs)
 
 # %% ../../nbs/02b_synth.road.ipynb #6dbad1eb
-def _parse_size(size:str)->tuple:
-    m = re.fullmatch(r'\s*(\d+)\s*[,x]\s*(\d+)\s*', str(size))
-    if not m: raise ValueError(f"--size must be `W,H` in pixels, e.g. 424,340; got {size!r}")
-    return int(m[1]), int(m[2])
-
+@console_script
 @call_parse
 def apollo_synth(out:str='data/apolloscape', # folder that receives the road
                  road:str='zpark-synth', # road folder name
                  records:int=13, # number of records
                  frames:int=120, # stereo frames per record
-                 size:str='424,340', # image size `W,H` in pixels
+                 size:str='340,424', # image size `H,W` in pixels (height first)
                  seed:int=0, # seed of the world, poses, lighting and noise
+                 force:bool=False, # replace a synthetic road rendered with other parameters
                 ):
     "Render a synthetic driving road with ground-truth poses in the Apolloscape ZPark layout."
-    make_road(out, road, records=records, frames=frames, size=_parse_size(size), seed=seed)  # returns None: console scripts exit with it
+    make_road(out, road, records=records, frames=frames, size=size, seed=seed, force=force)
