@@ -168,6 +168,21 @@ def _clear_eval(ev:Path):
         old = ev.with_name(f"eval-before-{datetime.now().strftime('%Y%m%d-%H%M%S')}"); ev.rename(old)
         print(f"moved the older evaluation {ev} (not written by this version) to {old}")
 
+def _train_distributed(gpus, root, road, arch, size, epochs, lr, bs, learn_beta, stereo, out, beta, pretrained, seed, force, resume):
+    "`apollo_train --gpus N`: the same checks as a one-process run, then `apollo_posenet.distributed.launch` (one process per GPU)."
+    from apollo_posenet.distributed import launch
+    if not isinstance(gpus, int) or gpus < 1: raise ValueError(f"--gpus must be an int >= 1, got {gpus!r}")
+    if resume: raise ValueError("--resume works with one process only: resume the killed run without --gpus")
+    _check_train_args(arch, size, epochs, lr, bs, beta, 512, 0.2)
+    out = Path(out); _run_args(out, False, force, {})  # refuses to replace a run without --force, before any process starts
+    if gpus > 1 and not torch.cuda.is_available():
+        raise ValueError(f"--gpus {gpus}: torch sees no GPU here (CPU processes: apollo_posenet.distributed.launch(n, cpu=True, ...))")
+    ckpt = launch(gpus, root=root, road=road, arch=arch, size=size, epochs=epochs, lr=lr, bs=bs, learn_beta=learn_beta,
+                  stereo=stereo, out=out, beta=beta, pretrained=pretrained, seed=seed)
+    keep = ('posenet.pth', 'history.csv', 'distributed.json')
+    _record(out, *keep); _remove_listed(out, keep=keep); _clear_eval(out/'eval')
+    print(f"saved {ckpt}")
+
 @console_script
 @call_parse
 def apollo_train(root:str='data/apolloscape', # folder holding the roads
@@ -185,8 +200,10 @@ def apollo_train(root:str='data/apolloscape', # folder holding the roads
                  seed:int=0, # random seed
                  force:bool=False, # replace a run already in `out`
                  resume:bool=False, # continue the killed run in `out` from its last completed epoch
+                 gpus:int=1, # processes, one per GPU: more than 1 trains with fastai's distributed training (torchrun)
                 ):
     "Train PoseNet on an Apolloscape road and save the last epoch's model to `out/posenet.pth`."
+    if gpus != 1: return _train_distributed(gpus, root, road, arch, size, epochs, lr, bs, learn_beta, stereo, out, beta, pretrained, seed, force, resume)
     train_posenet(root, road, arch, size, epochs, lr, bs, learn_beta, stereo, out, beta=beta, pretrained=pretrained, seed=seed,
                   force=force, resume=resume)
     print(f"saved {Path(out)/'posenet.pth'}")

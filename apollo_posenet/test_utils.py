@@ -39,13 +39,13 @@ def fake_road(path:str|Path, # folder that receives the road (the Apolloscape "r
               road:str='zpark-fake', # name of the road folder
               records:tuple=('Record001', 'Record002', 'Record003'), # record folder names
               frames:int=6, # frames per record and camera
-              size:tuple=(64, 48), # image size `(W, H)`
+              size:tuple=(48, 64), # image size `(H, W)`, height first as everywhere in the library
               seed:int=0, # seed of the image noise
               split:bool=True, # write `trainval_split/` (last record is val, the others train)
               layout:str='zpark', # 'zpark' (`image`/`pose`, Euler lines) or 'general' (`ColorImage`/`Pose`, 4x4 lines)
              )->Path:
     "Write a small road with numpy-made JPEGs and poses along a circle in the real Apolloscape layout; return its folder."
-    path, (w, h) = Path(path), size
+    path, (h, w) = Path(path), size
     rng = np.random.default_rng(seed)
     c1, c2 = _CAMS[layout]
     dst = path/road

@@ -43,7 +43,7 @@ def source_frames(root:Path, n:int, tmp:Path)->tuple:
         except Exception as e:  # no OpenGL (EGL) here: numpy-made frames instead
             print(f"cannot render a road ({type(e).__name__}: {e}); using test_utils.fake_road frames", flush=True)
             from apollo_posenet.test_utils import fake_road
-            road = fake_road(tmp, 'zpark-fake-bench', frames=max(2, (n + 5)//6), size=(424, 340))
+            road = fake_road(tmp, 'zpark-fake-bench', frames=max(2, (n + 5)//6), size=(340, 424))
     files = sorted(road.glob('image/*/*/*.jpg'))
     return files[:n], f"{road.name} frames ({Image.open(files[0]).size[0]}x{Image.open(files[0]).size[1]})"
 
