@@ -148,7 +148,10 @@ POSENET_PRESETS = {
 class ChannelsLast(Callback):
     "Put the model and each 4-D image batch in `torch.channels_last` memory format (what CUDA's fast convolutions want)."
     order = 9  # before MixedPrecision
-    def before_fit(self): self.learn.model.to(memory_format=torch.channels_last)
+    def before_fit(self):
+        self.learn.model.to(memory_format=torch.channels_last)
+        for dl in getattr(self.dls, 'loaders', []):  # the batch loader converts on its copy stream, off the main one
+            if hasattr(dl, 'channels_last'): dl.channels_last = True
     def before_batch(self):
         self.learn.xb = tuple(x.contiguous(memory_format=torch.channels_last) if isinstance(x, torch.Tensor) and x.ndim == 4 else x for x in self.xb)
 

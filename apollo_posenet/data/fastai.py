@@ -3,6 +3,7 @@
 # %% ../../nbs/04_data.fastai.ipynb #5ce4f901
 from __future__ import annotations
 import random
+from pathlib import Path
 import numpy as np, torch
 import matplotlib.pyplot as plt
 import torchvision.transforms as T
@@ -15,8 +16,10 @@ from fastai.data.transforms import IntToFloatTensor, Normalize
 from fastai.vision.core import imagenet_stats
 import fastai.vision.data  # registers fastai's own `show_batch` methods first
 from fasttransform import Transform, ItemTransform, DisplayedTransform
+from ..core import parse_size
 from ..pose import *
 from .dataset import *
+from .loader import CacheDL
 
 # %% auto #0
 __all__ = ['TensorPose', 'PoseLighting', 'PoseDenorm', 'pose_label', 'show_batch', 'PoseDL', 'image_tfm', 'apollo_dls']
@@ -79,8 +82,9 @@ def show_batch(x:TensorImage, y:TensorPose, samples, ctxs=None, max_n:int=6, nro
     plt.tight_layout()
     return ctxs
 
-class PoseDL(TfmdDL):
-    "A `TfmdDL` over an `Apolloscape` dataset whose `show_batch` knows the pose format."
+class PoseDL(CacheDL):
+    "A `CacheDL` over an `Apolloscape` dataset: `(TensorImage, TensorPose)` batches, and a `show_batch` that knows the pose format."
+    types = (TensorImage, TensorPose)
     def show_batch(self, b=None, max_n:int=6, ctxs=None, show:bool=True, unique:bool=False, **kwargs):
         return super().show_batch(b, max_n=max_n, ctxs=ctxs, show=show, unique=unique, pose_format=self.dataset.pose_format, **kwargs)
 
@@ -90,22 +94,33 @@ def image_tfm(size:int|tuple, # `(H, W)`, or an int for the shorter side (aspect
     "The per-image transform of `apollo_dls`: resize a PIL image, then a uint8 (3,H,W) tensor (what the cache stores)."
     return T.Compose([T.Resize(size if isinstance(size, int) else tuple(size)), T.PILToTensor()])
 
+def _config(root, road, size, tds, mean, std, normalize_poses, record)->dict:
+    "The JSON-able description of the data a model is trained on (stored in its checkpoint)."
+    return dict(root=str(root), road=road, size=size if isinstance(size, int) else list(size), stereo=bool(tds.stereo),
+                cameras=list(tds.cameras), pose_format=tds.pose_format, normalize_poses=bool(normalize_poses),
+                poses_mean=[float(v) for v in mean], poses_std=[float(v) for v in std],
+                split=getattr(tds, 'split_info', None), record=record)
+
 @delegates(Apolloscape.__init__, but=['transform', 'train', 'cache_transform', 'split_seed', 'poses_stats', 'root', 'road'])
 def apollo_dls(root, # folder holding the roads
                road:str='zpark-sample', # road folder under `root`
-               size:int|tuple=224, # image size: `(H, W)`, or an int for the shorter side (aspect kept)
+               size:int|tuple|str=224, # image size: `(H, W)`, or an int for the shorter side (aspect kept); see `parse_size`
                bs:int=16, # batch size
                stereo:bool=False, # samples are stereo pairs: xb (B, 2, 3, H, W)
                normalize_poses:bool=True, # standardize translations with the training split's mean and std
                cache:bool=True, # keep resized images in the transform cache
-               num_workers:int=0, # DataLoader worker processes
+               num_workers:int=0, # DataLoader worker processes (per-item path only; the cached path needs none)
                augment:bool=False, # random brightness/contrast on training batches
                record=None, # only this record (or list of records), in both splits
                pose_format:str='quat', # see `POSE_FORMATS`
                seed:int=0, # seed of the training shuffle and of a generated split
                device=None, # where batches go (default: fastai's `default_device()`)
+               batched:bool=True, # with `cache`: read whole batches from the cache (`CacheDL`); False: fastai's per-item path
+               prefetch:int|None=None, # batches prepared ahead by background thread(s) on the cached path (None: 2 on CUDA, 0 = none on the CPU)
+               threads:int=1, # background threads of the cached path
                **kwargs)->DataLoaders:
     "Train and valid fastai `DataLoaders` over the Apolloscape road `root/road`."
+    size = parse_size(size)
     tfm = image_tfm(size)
     kw = dict(transform=tfm, record=record, normalize_poses=normalize_poses, pose_format=pose_format, stereo=stereo,
               cache_transform=cache, split_seed=seed, **kwargs)
@@ -113,12 +128,16 @@ def apollo_dls(root, # folder holding the roads
     vds = Apolloscape(root, road, train=False, poses_stats=(tds.poses_mean, tds.poses_std), **kw)
     tds.split_idx, vds.split_idx = 0, 1  # so that training-only batch transforms skip validation
     device = ifnone(device, default_device())
-    mean, std = (torch.tensor(o, dtype=torch.float32) for o in (tds.poses_mean, tds.poses_std))
+    # the statistics that map targets to metres: the training split's, or the identity when targets are metres already
+    mean, std = ((torch.tensor(o, dtype=torch.float32) for o in (tds.poses_mean, tds.poses_std)) if normalize_poses
+                 else (torch.zeros(3), torch.ones(3)))
     def tfms(): return ([IntToFloatTensor()] + ([PoseLighting()] if augment else [])
                         + [Normalize.from_stats(*imagenet_stats, cuda=False)] + ([PoseDenorm(mean, std, pose_format)] if normalize_poses else []))
-    tdl = PoseDL(tds, bs=bs, shuffle=True, drop_last=len(tds) > bs, num_workers=num_workers, after_item=[_PoseTypes()], after_batch=tfms(), device=device)
+    dkw = dict(num_workers=num_workers, after_item=[_PoseTypes()], device=device, batched=batched, prefetch=prefetch, threads=threads)
+    tdl = PoseDL(tds, bs=bs, shuffle=True, drop_last=len(tds) > bs, after_batch=tfms(), **dkw)
     tdl.rng = random.Random(seed)
-    vdl = PoseDL(vds, bs=bs, shuffle=False, num_workers=num_workers, after_item=[_PoseTypes()], after_batch=tfms(), device=device)
+    vdl = PoseDL(vds, bs=bs, shuffle=False, after_batch=tfms(), **dkw)
     dls = DataLoaders(tdl, vdl, path=root, device=device)
     dls.poses_mean, dls.poses_std, dls.stereo, dls.pose_format, dls.normalize_poses = mean, std, stereo, pose_format, normalize_poses
+    dls.size, dls.config = size, _config(root, road, size, tds, mean, std, normalize_poses, record)
     return dls
