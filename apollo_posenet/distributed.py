@@ -200,14 +200,15 @@ def launch(n_procs:int, # processes: one per GPU, or CPU processes with `cpu=Tru
            **kwargs, # `train_distributed` arguments
           )->Path:
     "Train in `n_procs` processes started by `torchrun`, each running `train_distributed(**kwargs)`; returns the checkpoint path."
-    check_procs(n_procs, kwargs.get('cpu', False))
+    where = check_procs(n_procs, kwargs.get('cpu', False))
     flags = train_flags(**kwargs)  # unknown arguments fail here, before anything starts
     threads = threads or max(1, (os.cpu_count() or 1) // n_procs)
     env = {**os.environ, 'OMP_NUM_THREADS': str(threads)}
+    if where == 'cpu': env['CUDA_VISIBLE_DEVICES'] = ''  # CPU processes must not touch a GPU (Accelerate would give rank r GPU r)
     cmd = torchrun_cmd(n_procs, ([script] if script else ['-m', 'apollo_posenet.distributed']) + flags)
     res = subprocess.run(cmd, env=env, capture_output=capture, text=True)
     if res.returncode:
-        tail = '\n'.join(((res.stdout or '') + (res.stderr or '')).splitlines()[-30:])
+        tail = '\n'.join(((res.stdout or '') + (res.stderr or '')).splitlines()[-80:])
         raise RuntimeError(f"launch: the {n_procs} training processes failed (exit status {res.returncode}): {shlex.join(cmd)}" + (f"\n{tail}" if tail else ''))
     return Path(kwargs.get('out', signature(train_distributed).parameters['out'].default))/'posenet.pth'
 

@@ -13,7 +13,7 @@ from fastcore.meta import delegates
 from fastai.data.core import DataLoaders
 from fastai.learner import Learner, ValueMetric
 from fastai.callback.core import Callback
-from fastai.optimizer import Optimizer
+from fastai.optimizer import Optimizer, OptimWrapper
 from fastai.torch_core import default_device, even_mults
 import fastai.callback.fp16, fastai.callback.schedule  # Learner.to_fp16/to_bf16, lr_find, fit_one_cycle
 from .core import atomic_write, parse_size  # `atomic_write` stays importable from here (one definition, in core)
@@ -24,8 +24,8 @@ from .metrics import pose_metrics
 
 # %% auto #0
 __all__ = ['POSENET_PRESETS', 'synth_pose_dls', 'posenet_loss_splitter', 'PoseNetLearner', 'SxSqLogger', 'TrainingDiverged',
-           'StopOnDivergence', 'ChannelsLast', 'posenet_learner', 'fit_posenet', 'predict_pose', 'show_pose_results',
-           'save_posenet', 'load_posenet']
+           'StopOnDivergence', 'ChannelsLast', 'adamw', 'posenet_learner', 'fit_posenet', 'predict_pose',
+           'show_pose_results', 'save_posenet', 'load_posenet']
 
 # %% ../nbs/09_learner.ipynb #5e01c532
 _IMNET_MEAN, _IMNET_STD = torch.tensor([0.485, 0.456, 0.406]), torch.tensor([0.229, 0.224, 0.225])
@@ -166,6 +166,13 @@ def _amp_mode(amp, dev:torch.device):
     if amp == 'auto': return 'bf16' if torch.cuda.is_bf16_supported() else 'fp16'
     return amp
 
+def adamw(params, # parameter groups (fastai's splitter output)
+          **kwargs, # hyper-parameters (`lr`, ...)
+         )->OptimWrapper:
+    "torch's `AdamW` (multi-tensor kernels) behind fastai's `OptimWrapper`, with the defaults of fastai's `Adam`."
+    kw = dict(betas=(0.9, 0.99), eps=1e-5, weight_decay=0.01) | kwargs  # fastai's Adam: mom 0.9, sqr_mom 0.99, eps 1e-5, true wd 0.01
+    return OptimWrapper(params, opt=torch.optim.AdamW, **kw)
+
 @delegates(Learner.__init__)
 def posenet_learner(dls:DataLoaders, # DataLoaders with `poses_mean`, `poses_std` (e.g. `apollo_dls`)
                     arch=None, # 'resnet18'/'resnet34'/'resnet50' or a callable returning a ResNet-like module (None: the preset's)
@@ -202,7 +209,7 @@ def posenet_learner(dls:DataLoaders, # DataLoaders with `poses_mean`, `poses_std
     metrics = ifnone(metrics, pose_metrics(dls.poses_mean, dls.poses_std))
     cbs = L(kwargs.pop('cbs', None)) + (L(SxSqLogger()) if learn_beta else L()) + (L(StopOnDivergence()) if stop_on_divergence else L())
     cbs += L(ChannelsLast()) if channels_last else L()
-    kwargs.setdefault('lr', p['lr'])
+    kwargs.setdefault('lr', p['lr']); kwargs.setdefault('opt_func', adamw)
     if p['wd'] is not None: kwargs.setdefault('wd', p['wd'])
     learn = PoseNetLearner(dls, model, loss_func=crit, metrics=metrics, splitter=posenet_loss_splitter, cbs=cbs, **kwargs)
     store_attr('arch,num_features,dropout,pretrained,beta,learn_beta,track_running_stats,preset,compile', self=learn)

@@ -139,8 +139,17 @@ class _RestoreState(Callback):
         _set_rng_state(self.learn, self.st['rng'])
 
 def _load_opt(opt, sd:dict, where:str):
-    "Load a fastai optimizer state, each tensor on its parameter's device."
+    "Load an optimizer state (fastai's `Optimizer`, or a torch optimizer behind `OptimWrapper`), each tensor on its parameter's device."
     params = [p for p, *_ in opt.all_params()]
+    if 'param_groups' in sd:  # a torch optimizer's state_dict (e.g. `adamw`); torch moves the tensors to the parameters' devices
+        n = sum(len(g['params']) for g in sd['param_groups'])
+        if n != len(params) or len(sd['param_groups']) != len(opt.param_lists):
+            raise ValueError(f"{where}: the optimizer state has {n} parameters in {len(sd['param_groups'])} groups, the learner "
+                             f"{len(params)} in {len(opt.param_lists)}: build the learner as the interrupted run did (same arch, learn_beta, freezing)")
+        if not hasattr(opt, 'opt'): raise ValueError(f"{where}: the optimizer state is a torch optimizer's, but the learner uses fastai's {type(opt).__name__}: build it with the same `opt_func`")
+        opt.load_state_dict(sd); return
+    if 'hypers' not in sd or hasattr(opt, 'opt'):
+        raise ValueError(f"{where}: the optimizer state does not fit the learner's {type(opt).__name__}: build it with the same `opt_func`")
     if len(sd['state']) != len(params) or len(sd['hypers']) != len(opt.param_lists):
         raise ValueError(f"{where}: the optimizer state has {len(sd['state'])} parameters in {len(sd['hypers'])} groups, the learner "
                          f"{len(params)} in {len(opt.param_lists)}: build the learner as the interrupted run did (same arch, learn_beta, freezing)")
