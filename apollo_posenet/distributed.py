@@ -49,10 +49,14 @@ class PoseDistributedDL(DistributedDL):
             yield self.after_batch(b)
         self.after_iter()
 
+def _model_device(m):
+    "The device of model `m`: DDP's `.device`, or its first parameter's (one process: Accelerate leaves the model unwrapped)."
+    return getattr(m, 'device', None) or next(m.parameters()).device
+
 @patch
 def _wrap_dl(self:DistributedTrainer, dl):
     "Wrap `dl` in a `PoseDistributedDL` unless it is a `DistributedDL` already."
-    return dl if isinstance(dl, DistributedDL) else PoseDistributedDL(dl, device=self.learn.model.device)
+    return dl if isinstance(dl, DistributedDL) else PoseDistributedDL(dl, device=_model_device(self.learn.model))
 
 # %% ../nbs/10a_distributed.ipynb #7bfaeee5
 def ranks_agree(model:torch.nn.Module)->bool:
