@@ -58,6 +58,12 @@ def _wrap_dl(self:DistributedTrainer, dl):
     "Wrap `dl` in a `PoseDistributedDL` unless it is a `DistributedDL` already."
     return dl if isinstance(dl, DistributedDL) else PoseDistributedDL(dl, device=_model_device(self.learn.model))
 
+@patch
+def after_fit(self:DistributedTrainer):
+    "fastai's `after_fit`, also for one process, where Accelerate leaves the model unwrapped (no `.module`)."
+    self.learn.model, self.learn.dls.loaders = getattr(self.learn.model, 'module', self.learn.model), self.old_dls
+
+
 # %% ../nbs/10a_distributed.ipynb #7bfaeee5
 def ranks_agree(model:torch.nn.Module)->bool:
     "True on every rank when all ranks hold exactly the same `model.state_dict()` (parameters, `sx`/`sq`, buffers); True without a group."
