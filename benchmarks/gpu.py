@@ -208,8 +208,8 @@ def to_md(res):
             lines.append(f"| {arch if i == 0 else ''} | {first} | {libtxt} | {ratio} | {fmt(res['inference'].get(arch), 'ms_per_frame', '{:.2f}') if i == 0 else ''} |")
     lo = res.get('loader', {})
     lines += ["", "Images/s. Model alone: random tensors on the device, torch Adam, autocast (+ GradScaler for fp16). Library: "
-              "`posenet_learner` defaults (fastai's Adam, a Python loop over the parameters), and in the second row of each arch "
-              "torch's Adam through `OptimWrapper` (the model-alone optimizer). `torch.backends.cudnn.benchmark` is on for every row. "
+              "`posenet_learner` defaults (its optimizer `adamw`: torch's AdamW behind fastai's `OptimWrapper`), and in the second row "
+              "of each arch torch's Adam through `OptimWrapper` (the model-alone optimizer). `torch.backends.cudnn.benchmark` is on for every row. "
               "The library row's batches come from the cached batch loader (`CacheDL`), channels_last when the model is.", "",
               "| cached loader alone (`apollo_dls(...).train` onto the device) | images/s |", "|---|---|",
               f"| full batches (uint8 read, copy, float, ImageNet normalization), library setting ({a.get('threads', 1)} thread(s)) | {fmt(lo, 'full')} |",

@@ -13,13 +13,13 @@ from functools import partial
 import torch
 from fastai.learner import CancelFitException, CancelValidException
 from fastai.callback.core import Callback
-from fastai.optimizer import OptimWrapper
+from fastai.optimizer import OptimWrapper, Adam
 from _common import machine, save_results, md_machine
 from apollo_posenet.synth.road import default_road
 from apollo_posenet.data.fastai import apollo_dls
 from apollo_posenet.models.posenet import PoseNet
 from apollo_posenet.losses import PoseNetCriterion
-from apollo_posenet.learner import posenet_learner
+from apollo_posenet.learner import posenet_learner, POSENET_PRESETS
 
 IMNET = torch.tensor([0.485, 0.456, 0.406])[:, None, None], torch.tensor([0.229, 0.224, 0.225])[:, None, None]
 
@@ -34,7 +34,8 @@ class StopAfter(Callback):
 def plain_loop(ds, arch, bs, steps, device, lr=1e-4, seed=0):
     "The blog's loop: torch DataLoader, model.train(), forward, loss, zero_grad/backward/step. Returns images/s."
     torch.manual_seed(seed)
-    model = PoseNet(arch).to(device); crit = PoseNetCriterion().to(device)
+    pr = POSENET_PRESETS['library']  # the same network as `posenet_learner`'s default preset
+    model = PoseNet(arch, num_features=pr['num_features'], dropout=pr['dropout']).to(device); crit = PoseNetCriterion(beta=pr['beta']).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=5e-4)
     dl = torch.utils.data.DataLoader(ds, batch_size=bs, shuffle=True, drop_last=True, num_workers=0)
     mean, std = (o.to(device) for o in IMNET)
@@ -50,7 +51,7 @@ def plain_loop(ds, arch, bs, steps, device, lr=1e-4, seed=0):
 def fastai_path(dls, arch, bs, steps, device, lr=1e-4, seed=0, opt='torch', profile=False):
     "The same work through `posenet_learner(...).fit(1)`. Returns images/s (and the profile text)."
     torch.manual_seed(seed)
-    kw = dict(opt_func=partial(OptimWrapper, opt=torch.optim.Adam)) if opt == 'torch' else {}
+    kw = dict(opt_func=partial(OptimWrapper, opt=torch.optim.Adam) if opt == 'torch' else Adam)  # torch's Adam, or fastai's own
     learn = posenet_learner(dls, arch, wd=5e-4, metrics=[], cbs=[StopAfter(steps)], **kw)
     learn.model.to(device)
     prof = cProfile.Profile() if profile else None
