@@ -236,7 +236,8 @@ def _img_tensor(img, size=None, tfm=None)->torch.Tensor:
     import torchvision.transforms.functional as TF
     if isinstance(img, (str, Path)):
         if not Path(img).exists(): raise FileNotFoundError(f"image file {img} does not exist")
-        img = Image.open(img)
+        from apollo_posenet.data.layout import open_rgb, draft_size  # decoded as the dataset decodes (JPEG draft at the resize)
+        img = open_rgb(img, draft_size(tfm) if tfm is not None else (parse_size(size) if size is not None else None))
     elif isinstance(img, np.ndarray):
         if img.dtype != np.uint8 or img.ndim != 3 or img.shape[-1] != 3: raise ValueError(f"expected an (H,W,3) uint8 RGB array, got {img.dtype} {img.shape}")
         img = Image.fromarray(img)
