@@ -91,7 +91,7 @@ def main(arch='resnet18', size=128, bs=16, steps=20, repeats=3, device='cpu', ro
         "| path | images/s (median) | ratio to plain loop (median of per-repeat ratios) |", "|---|---|---|",
         f"| plain PyTorch loop (blog style, torch Adam) | {med('plain'):.1f} | 1.00 |",
         f"| fastai Learner, torch Adam via `OptimWrapper` | {med('fastai_torch_adam'):.1f} | {ratio_t:.3f} |",
-        f"| fastai Learner, fastai's own Adam (default) | {med('fastai_default_adam'):.1f} | {ratio_f:.3f} |"])
+        f"| fastai Learner, fastai's own Adam (the library's default is `adamw`, torch's AdamW the same way as the row above) | {med('fastai_default_adam'):.1f} | {ratio_f:.3f} |"])
     data = dict(machine=mach, arch=arch, size=size, bs=bs, steps=steps, rows=rows, ratio_torch_adam=ratio_t, ratio_fastai_adam=ratio_f)
     if prof_txt: data['profile_top25'] = prof_txt
     save_results('train_speed' + ('' if device == 'cpu' else f'_{device}'), data, md)
