@@ -137,7 +137,7 @@ class StopOnDivergence(Callback):
 
 # %% ../nbs/09_learner.ipynb #da4ed4b9
 POSENET_PRESETS = {
-    # the recipe that works (the command line's): ResNet-18, fixed beta 3, one-cycle at 4e-3 (benchmarks/results/accuracy.md: 52.7 m median)
+    # the recipe that works (the command line's): ResNet-18, fixed beta 3, one-cycle at 4e-3 (benchmarks/results/accuracy.md: 56.3 m median, last epoch)
     'library': dict(arch='resnet18', num_features=512, dropout=0.2, beta=3., learn_beta=False, sx=0., sq=-3., pretrained=False,
                     lr=4e-3, wd=None, schedule='one_cycle'),
     # the blog's: ResNet-34 fine-tuned from ImageNet, FC 2048, dropout 0.5, learned sx/sq (beta 512 when fixed), Adam at a constant 1e-5
