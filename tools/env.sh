@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Create (once) and print the path of the project's virtual environment.
-# The venv lives outside the clone, keyed by the dependency lists, so fresh clones and CI reuse it:
-#   $APOLLO_VENV, or ~/.cache/apollo_posenet/venv-<hash of the requirements>.
-# Progress goes to stderr; the only line on stdout is the venv path.
+# Create (once) and print the path of this clone's virtual environment.
+# Two layers, so that a fresh clone is ready in seconds and a clone's commands always run that clone's code:
+#   1. the dependencies, shared by every clone and CI, outside the clone, keyed by the dependency lists:
+#      $APOLLO_VENV, or ~/.cache/apollo_posenet/deps-<hash of the requirements>  (never holds apollo_posenet itself);
+#   2. <clone>/.venv: a small venv that sees layer 1 (a .pth file) and holds this clone, installed editable, with its
+#      console scripts (apollo_train, ...). Another clone's commands never import this clone's code, and vice versa.
+# Progress goes to stderr; the only line on stdout is the path of <clone>/.venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log() { echo "[env] $*" >&2; }
@@ -26,8 +29,8 @@ TORCH_PIN=""
 if [ "$(uname -sm)" = "Linux x86_64" ] && $PY -c 'import sys; sys.exit(sys.version_info[:2]!=(3,11))'; then
   TORCH_PIN="torch==2.14.1 torchvision==0.29.1"
 fi
-KEY=$( { grep -E '^(requirements|dev_requirements) *=' settings.ini; echo "$TORCH_PIN"; $PY -V; } | sha1sum | cut -c1-12)
-VENV=${APOLLO_VENV:-$HOME/.cache/apollo_posenet/venv-$KEY}
+KEY=$( { grep -E '^(requirements|dev_requirements) *=' settings.ini; echo "$TORCH_PIN"; $PY -V; echo deps-only; } | sha1sum | cut -c1-12)
+VENV=${APOLLO_VENV:-$HOME/.cache/apollo_posenet/deps-$KEY}
 if [ ! -f "$VENV/.apollo_complete" ]; then
   log "creating $VENV (first time: ~3 minutes)"
   rm -rf "$VENV"; mkdir -p "$(dirname "$VENV")"
@@ -35,10 +38,24 @@ if [ ! -f "$VENV/.apollo_complete" ]; then
   "$VENV/bin/pip" install -q --upgrade pip setuptools wheel packaging >&2
   quiet() { grep -v -E "^WARNING: Location|BuildBackendWarning|^ *!!|^ *\*+$|classifiers|SPDX|packaging.python.org|_finalize_license|^ *$" >&2 || true; }
   if [ -n "$TORCH_PIN" ]; then "$VENV/bin/pip" install -q $TORCH_PIN 2>&1 | quiet; fi
-  "$VENV/bin/pip" install -q -e ".[dev]" 2>&1 | quiet
-  "$VENV/bin/python" -c "import apollo_posenet, fastai, torch, nbdev" || { echo "[env] install failed" >&2; exit 1; }
+  reqs=$(sed -n -E 's/^(requirements|dev_requirements) *= *//p' settings.ini | tr '\n' ' ')
+  "$VENV/bin/pip" install -q $TORCH_PIN $reqs 2>&1 | quiet
+  "$VENV/bin/python" -c "import fastai, torch, nbdev, accelerate" || { echo "[env] install failed" >&2; exit 1; }
   touch "$VENV/.apollo_complete"
 fi
-# 3. This clone, editable (seconds): the venv may have been made by another clone.
-if ! out=$("$VENV/bin/pip" install -q --no-deps --no-build-isolation -e . 2>&1); then echo "$out" >&2; exit 1; fi
-echo "$VENV"
+# 3. This clone: <clone>/.venv on top of the shared dependencies, with the clone installed editable (seconds).
+CV="$PWD/.venv"
+SITE=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+if [ ! -x "$CV/bin/python" ] || [ "$(cat "$CV/.apollo_deps" 2>/dev/null)" != "$VENV $PWD" ]; then  # new deps, or a moved clone
+  log "creating $CV (this clone's commands, on the shared dependencies in $VENV)"
+  rm -rf "$CV"; "$VENV/bin/python" -m venv --without-pip "$CV"
+  CSITE=$("$CV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+  echo "import site; site.addsitedir('$SITE')" > "$CSITE/_apollo_posenet_deps.pth"
+  if [ -d "$VENV/share/jupyter" ]; then mkdir -p "$CV/share"; ln -sfn "$VENV/share/jupyter" "$CV/share/jupyter"; fi  # nbconvert's templates
+  for t in "$VENV"/bin/nbdev_*; do if [ -e "$t" ]; then ln -sf "$t" "$CV/bin/"; fi; done  # the nbdev commands (they never import the library)
+  echo "$VENV $PWD" > "$CV/.apollo_deps"
+fi
+if ! out=$("$CV/bin/python" -m pip install -q --no-deps --no-build-isolation -e . 2>&1); then echo "$out" >&2; exit 1; fi
+got=$(cd / && "$CV/bin/python" -c 'import apollo_posenet, os; print(os.path.dirname(os.path.dirname(os.path.abspath(apollo_posenet.__file__))))')
+[ "$got" = "$PWD" ] || { echo "[env] $CV imports apollo_posenet from $got, not from this clone ($PWD)" >&2; exit 1; }
+echo "$CV"
