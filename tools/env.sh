@@ -52,7 +52,9 @@ if [ ! -x "$CV/bin/python" ] || [ "$(cat "$CV/.apollo_deps" 2>/dev/null)" != "$V
   CSITE=$("$CV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
   echo "import site; site.addsitedir('$SITE')" > "$CSITE/_apollo_posenet_deps.pth"
   if [ -d "$VENV/share/jupyter" ]; then mkdir -p "$CV/share"; ln -sfn "$VENV/share/jupyter" "$CV/share/jupyter"; fi  # nbconvert's templates
-  for t in "$VENV"/bin/nbdev_*; do if [ -e "$t" ]; then ln -sf "$t" "$CV/bin/"; fi; done  # the nbdev commands (they never import the library)
+  for t in "$VENV"/bin/nbdev_*; do  # nbdev's commands, run by this clone's python (nbdev_docs imports the library)
+    if [ -f "$t" ]; then { echo "#!$CV/bin/python"; tail -n +2 "$t"; } > "$CV/bin/$(basename "$t")"; chmod +x "$CV/bin/$(basename "$t")"; fi
+  done
   echo "$VENV $PWD" > "$CV/.apollo_deps"
 fi
 if ! out=$("$CV/bin/python" -m pip install -q --no-deps --no-build-isolation -e . 2>&1); then echo "$out" >&2; exit 1; fi
