@@ -2,7 +2,7 @@
 
 # %% ../nbs/11_cli.ipynb #fdf42100
 from __future__ import annotations
-import os, re, sys, json, math, time, shutil, tempfile, contextlib
+import os, json, math, time, contextlib
 from datetime import datetime, timezone
 from pathlib import Path
 import numpy as np, pandas as pd

@@ -2,7 +2,6 @@
 
 # %% ../nbs/10_evaluate.ipynb #0b515fe1
 from __future__ import annotations
-import os
 from pathlib import Path
 import numpy as np, pandas as pd
 from fastai.learner import Learner

@@ -5,8 +5,6 @@ from __future__ import annotations
 import math, warnings
 from pathlib import Path
 import numpy as np, torch
-from torch import nn
-import torch.nn.functional as F
 from fastcore.basics import store_attr, ifnone
 from fastcore.foundation import L
 from fastcore.meta import delegates

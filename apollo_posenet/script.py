@@ -4,7 +4,7 @@
 
 # %% ../nbs/00b_script.ipynb #c46c29c9
 from __future__ import annotations
-import os, sys, warnings, contextlib, inspect
+import os, sys, warnings, contextlib
 from functools import wraps
 from pathlib import Path
 

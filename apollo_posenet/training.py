@@ -12,7 +12,7 @@ from fastai.callback.core import Callback
 from fastai.torch_core import rank_distrib
 import fastai.callback.schedule  # fit_one_cycle
 from .core import atomic_write
-from .learner import TrainingDiverged, StopOnDivergence, _plain, _dls_config, _model_config, _first_line
+from .learner import _plain, _dls_config, _model_config, _first_line
 
 # %% auto #0
 __all__ = ['SaveBestModel', 'epoch_state', 'EpochCheckpoint', 'load_epoch_checkpoint', 'resume_fit']

@@ -7,7 +7,7 @@ import multiprocessing as mp, queue as _queue
 from pathlib import Path
 import numpy as np, torch
 from PIL import Image
-from fastcore.basics import ifnone, patch
+from fastcore.basics import patch
 from .. import core
 from .layout import draft_size, open_rgb
 try: import fcntl

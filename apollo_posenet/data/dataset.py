@@ -2,12 +2,12 @@
 
 # %% ../../nbs/03_data.dataset.ipynb #58c7f86d
 from __future__ import annotations
-import hashlib, json, os, shutil, uuid, warnings
+import hashlib, json, os, warnings
 from pathlib import Path
 import numpy as np, torch
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 from torch.utils.data import Dataset
-from fastcore.basics import ifnone, listify, patch
+from fastcore.basics import listify, patch
 from ..core import atomic_write
 from ..pose import *
 from .layout import *

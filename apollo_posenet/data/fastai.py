@@ -3,7 +3,6 @@
 # %% ../../nbs/04_data.fastai.ipynb #5ce4f901
 from __future__ import annotations
 import random
-from pathlib import Path
 import numpy as np, torch
 import matplotlib.pyplot as plt
 import torchvision.transforms as T
@@ -11,7 +10,7 @@ from fastcore.basics import store_attr, ifnone
 from fastcore.meta import delegates
 from fastai.imports import dispatch
 from fastai.torch_core import TensorBase, TensorImage, default_device
-from fastai.data.core import TfmdDL, DataLoaders
+from fastai.data.core import DataLoaders
 from fastai.data.transforms import IntToFloatTensor, Normalize
 from fastai.vision.core import imagenet_stats
 import fastai.vision.data  # registers fastai's own `show_batch` methods first

@@ -2,7 +2,7 @@
 
 # %% ../../nbs/01_data.layout.ipynb #f2da1c26
 from __future__ import annotations
-import os, re, warnings
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np

@@ -2,7 +2,6 @@
 
 # %% ../../nbs/06_models.posenet.ipynb #600b774e
 from __future__ import annotations
-import os
 from pathlib import Path
 from typing import Callable
 from urllib.error import URLError

@@ -2,10 +2,10 @@
 
 # %% ../../nbs/02a_synth.render.ipynb #e76ee63f
 from __future__ import annotations
-import math, logging
+import logging
 import numpy as np
 import moderngl
-from fastcore.basics import store_attr, ifnone
+from fastcore.basics import ifnone
 from .world import *
 
 # %% auto #0

@@ -2,7 +2,7 @@
 
 # %% ../../nbs/02b_synth.road.ipynb #c1338b28
 from __future__ import annotations
-import os, json, time, shutil, re, math
+import os, json, time, shutil, re
 from pathlib import Path
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor

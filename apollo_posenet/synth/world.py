@@ -6,7 +6,7 @@ import math, datetime
 from dataclasses import dataclass, field
 import numpy as np
 from fastcore.basics import store_attr, ifnone
-from ..pose import euler2rotmat, pose6_to_mat, mat_to_pose6
+from ..pose import euler2rotmat, mat_to_pose6
 
 # %% auto #0
 __all__ = ['ORIGIN', 'ZPARK_SIZE', 'ZPARK_INTRINSICS', 'CAMERAS', 'BASELINE', 'CAM_HEIGHT', 'LANE_W', 'ROAD_HW', 'SIDEWALK_W',
