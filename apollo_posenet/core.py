@@ -4,12 +4,12 @@
 
 # %% ../nbs/00a_core.ipynb #064c05d6
 from __future__ import annotations
-import os, re, sys, tempfile, time
+import hashlib, json, os, re, sys, tempfile, time
 from pathlib import Path
 from fastprogress.fastprogress import progress_bar, IN_NOTEBOOK
 
 # %% auto #0
-__all__ = ['current_umask', 'atomic_write', 'interactive', 'progress', 'parse_size', 'size_hw']
+__all__ = ['IMAGENET_STATS', 'current_umask', 'atomic_write', 'interactive', 'progress', 'parse_size', 'size_hw', 'json_sha1']
 
 # %% ../nbs/00a_core.ipynb #1a7cd114
 def current_umask()->int:
@@ -79,3 +79,10 @@ def size_hw(size:int|tuple, # a `parse_size` result
     if isinstance(size, tuple): return size
     h, w = hw
     return (size, int(size*w/h)) if h <= w else (int(size*h/w), size)
+
+# %% ../nbs/00a_core.ipynb #a39971f3
+IMAGENET_STATS = ([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])  # (mean, std) per RGB channel, of images in [0, 1]
+
+def json_sha1(o)->str:
+    "SHA-1 (hex) of `o`'s JSON text with sorted keys (`str` for what JSON cannot hold)."
+    return hashlib.sha1(json.dumps(o, sort_keys=True, default=str).encode()).hexdigest()

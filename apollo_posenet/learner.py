@@ -14,7 +14,7 @@ from fastai.callback.core import Callback
 from fastai.optimizer import Optimizer, OptimWrapper
 from fastai.torch_core import default_device, even_mults
 import fastai.callback.fp16, fastai.callback.schedule  # Learner.to_fp16/to_bf16, lr_find, fit_one_cycle
-from .core import atomic_write, parse_size  # `atomic_write` stays importable from here (one definition, in core)
+from .core import atomic_write, parse_size, IMAGENET_STATS  # `atomic_write` stays importable from here (one definition, in core)
 from .pose import euler2quat, calc_pose_stats, normalize_t
 from .models.posenet import PoseNet, posenet_splitter
 from .losses import PoseNetCriterion
@@ -26,7 +26,7 @@ __all__ = ['POSENET_PRESETS', 'synth_pose_dls', 'posenet_loss_splitter', 'PoseNe
            'show_pose_results', 'save_posenet', 'load_posenet']
 
 # %% ../nbs/09_learner.ipynb #5e01c532
-_IMNET_MEAN, _IMNET_STD = torch.tensor([0.485, 0.456, 0.406]), torch.tensor([0.229, 0.224, 0.225])
+_IMNET_MEAN, _IMNET_STD = (torch.tensor(o) for o in IMAGENET_STATS)
 
 def _synth_frames(s, side=0.):
     "Poses (n,7) `[x,y,z,qw,qx,qy,qz]` in metres at loop positions `s` in [0,1); `side` shifts the camera sideways (m)."

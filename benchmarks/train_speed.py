@@ -20,8 +20,9 @@ from apollo_posenet.data.fastai import apollo_dls
 from apollo_posenet.models.posenet import PoseNet
 from apollo_posenet.losses import PoseNetCriterion
 from apollo_posenet.learner import posenet_learner, POSENET_PRESETS
+from apollo_posenet.core import IMAGENET_STATS
 
-IMNET = torch.tensor([0.485, 0.456, 0.406])[:, None, None], torch.tensor([0.229, 0.224, 0.225])[:, None, None]
+IMNET = tuple(torch.tensor(o)[:, None, None] for o in IMAGENET_STATS)
 
 class StopAfter(Callback):
     "Stop fitting after `n` training batches and skip validation, so both paths do the same work."

@@ -17,8 +17,6 @@ except ImportError: fcntl = None  # no file locks (Windows): a build then never 
 __all__ = ['tfm_key', 'files_key', 'CacheRebuildWarning', 'TransformCache', 'remove_dead_temps']
 
 # %% ../../nbs/03a_data.cache.ipynb #c37e7b57
-def _sha(o)->str: return hashlib.sha1(json.dumps(o, sort_keys=True, default=str).encode()).hexdigest()
-
 _ADDR = re.compile(r' at 0x[0-9a-fA-F]+')
 _SIMPLE = (type(None), bool, int, float, complex, str, bytes, type(Ellipsis))
 _CODE = (types.FunctionType, types.MethodType, types.BuiltinFunctionType, functools.partial, types.CodeType)
@@ -92,7 +90,7 @@ def tfm_key(tfm)->str:
     except (_Unkeyable, RecursionError) as e:
         raise ValueError(f"cannot key the transform {_ADDR.sub('', r)} for the cache ({e}): name it with a text that changes whenever the "
                          "transform does, e.g. TransformCache(..., key='resize-224-v1') or Apolloscape(..., cache_key='resize-224-v1')") from None
-    return f"{_ADDR.sub('', r)} [code {_sha(k)[:16]}]"
+    return f"{_ADDR.sub('', r)} [code {core.json_sha1(k)[:16]}]"
 
 # %% ../../nbs/03a_data.cache.ipynb #67274bde
 def files_key(files:list, # source files
@@ -110,7 +108,7 @@ def files_key(files:list, # source files
             with open(f, 'rb') as fh:
                 for b in iter(lambda: fh.read(1 << 20), b''): h.update(b)
             fp.append((os.path.realpath(f), h.hexdigest()))
-    return ('c' if cache_check == 'content' else '') + _sha(fp)
+    return ('c' if cache_check == 'content' else '') + core.json_sha1(fp)
 
 # %% ../../nbs/03a_data.cache.ipynb #8b13bab6
 def _to_u8(o, src=''):
@@ -186,7 +184,7 @@ class TransformCache:
         self.loader = loader or (lambda i: open_rgb(self.files[i], self.draft))
         self.key = key if key is not None else tfm_key(transform)  # (not ifnone: a named transform is never keyed)
         self.dir = Path(cache_dir)
-        self.tfm_hash = _sha([self.key, 'full' if self.draft is None else f"draft {self.draft}"])[:10]
+        self.tfm_hash = core.json_sha1([self.key, 'full' if self.draft is None else f"draft {self.draft}"])[:10]
         self.data_hash = files_key(self.files, cache_check)[:12]
         self.stem = f"{name}-{self.tfm_hash}-{self.data_hash}"
         self.path, self.meta_path = self.dir/f"{self.stem}.npy", self.dir/f"{self.stem}.json"

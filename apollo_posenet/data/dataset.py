@@ -2,13 +2,13 @@
 
 # %% ../../nbs/03_data.dataset.ipynb #58c7f86d
 from __future__ import annotations
-import hashlib, json, os, warnings
+import hashlib, os, warnings
 from pathlib import Path
 import numpy as np, torch
 from PIL import Image
 from torch.utils.data import Dataset
 from fastcore.basics import listify, patch
-from ..core import atomic_write
+from ..core import atomic_write, json_sha1
 from ..pose import *
 from .layout import *
 
@@ -46,8 +46,6 @@ def pose_translation(p, pose_format:str='quat'):
     return p[..., 3:6] if pose_format == 'euler' else p[..., :3]
 
 # %% ../../nbs/03_data.dataset.ipynb #270b2f5f
-def _hash(o)->str: return hashlib.sha1(json.dumps(o, sort_keys=True, default=str).encode()).hexdigest()
-
 class Apolloscape(Dataset):
     "Apolloscape self-localization road as a PyTorch dataset: mono `(img, pose)` or stereo `(imgs, poses)` samples."
     val_ratio = 0.25
@@ -139,7 +137,7 @@ def _gen_split(self:Apolloscape)->Path:
         raise ValueError(f"{self.road_path}: cannot make a by-record validation split: the road has one record ({recs[0]}) and no "
                          f"{self.road_path/'trainval_split'}/train.txt and val.txt; write those two files (one `Record/Camera/image stem` per line) "
                          "or pass split_dir= a folder holding them")
-    d = apollo_cache_dir(self.cache_dir)/'metadata'/f"{self.road}-{_hash([str(self.road_path.resolve()), keys, self.split_seed, self.val_ratio])[:12]}"/'trainval_split'
+    d = apollo_cache_dir(self.cache_dir)/'metadata'/f"{self.road}-{json_sha1([str(self.road_path.resolve()), keys, self.split_seed, self.val_ratio])[:12]}"/'trainval_split'
     if (d/'train.txt').exists() and (d/'val.txt').exists(): return d
     order = np.random.default_rng(self.split_seed).permutation(len(recs))
     val, nval = [], 0

@@ -12,10 +12,9 @@ from fastai.imports import dispatch
 from fastai.torch_core import TensorBase, TensorImage, default_device
 from fastai.data.core import DataLoaders
 from fastai.data.transforms import IntToFloatTensor, Normalize
-from fastai.vision.core import imagenet_stats
 import fastai.vision.data  # registers fastai's own `show_batch` methods first
 from fasttransform import Transform, ItemTransform, DisplayedTransform
-from ..core import parse_size
+from ..core import parse_size, IMAGENET_STATS
 from ..pose import *
 from .dataset import *
 from .loader import CacheDL
@@ -131,7 +130,7 @@ def apollo_dls(root, # folder holding the roads
     mean, std = ((torch.tensor(o, dtype=torch.float32) for o in (tds.poses_mean, tds.poses_std)) if normalize_poses
                  else (torch.zeros(3), torch.ones(3)))
     def tfms(): return ([IntToFloatTensor()] + ([PoseLighting()] if augment else [])
-                        + [Normalize.from_stats(*imagenet_stats, cuda=False)] + ([PoseDenorm(mean, std, pose_format)] if normalize_poses else []))
+                        + [Normalize.from_stats(*IMAGENET_STATS, cuda=False)] + ([PoseDenorm(mean, std, pose_format)] if normalize_poses else []))
     dkw = dict(num_workers=num_workers, after_item=[_PoseTypes()], device=device, batched=batched, prefetch=prefetch, threads=threads)
     tdl = PoseDL(tds, bs=bs, shuffle=True, drop_last=len(tds) > bs, after_batch=tfms(), **dkw)
     tdl.rng = random.Random(seed)
