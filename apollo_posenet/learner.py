@@ -350,18 +350,25 @@ def save_posenet(learn:Learner|PoseNet, # The learner (or model) to save
 
 def _first_line(e:BaseException)->str: return f"{type(e).__name__}: {(str(e).splitlines() or [''])[0]}"
 
+def _read_ckpt(path:Path, fmt:str, name:str, writer:str, hint:str|None=None)->dict:
+    "The dict `torch.save`d in `path` (read `weights_only`) whose 'format' is `fmt`; an error naming the file when it is missing, empty, unreadable or another file."
+    a = 'an' if name[0] in 'aeiou' else 'a'
+    if not path.exists(): raise FileNotFoundError(f"{name} {path} does not exist")
+    if path.is_file() and path.stat().st_size == 0: raise ValueError(f"{path}: empty file (0 bytes), not {a} {name} (an interrupted copy?)")
+    try: ckpt = torch.load(path, map_location='cpu', weights_only=True)
+    except Exception as e: raise ValueError(f"{path}: not a readable {name}, truncated or not written by {writer} ({_first_line(e)})") from e
+    if not isinstance(ckpt, dict) or ckpt.get('format') != fmt:
+        found = ckpt.get('format') if isinstance(ckpt, dict) else type(ckpt).__name__
+        raise ValueError(f"{path}: not {a} {name} written by {writer} ({hint or f'format {found!r}'})")
+    return ckpt
+
 def load_posenet(path:str|Path, # Checkpoint written by `save_posenet`
                  model:Learner|PoseNet|None=None, # Load into this learner/model (same architecture); default: build one
                  device='cpu', # Where to put a newly built model
                 )->PoseNet:
     "Load a `save_posenet` checkpoint safely (`weights_only`); the model comes in eval mode with `.config` and `.data_config`."
     path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f"PoseNet checkpoint {path} does not exist")
-    if path.is_file() and path.stat().st_size == 0: raise ValueError(f"{path}: empty file (0 bytes), not a PoseNet checkpoint (an interrupted copy?)")
-    try: ckpt = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as e: raise ValueError(f"{path}: not a readable PoseNet checkpoint, truncated or not written by save_posenet ({_first_line(e)})") from e
-    if not isinstance(ckpt, dict) or ckpt.get('format') != _CKPT_FORMAT:
-        raise ValueError(f"{path}: not a PoseNet checkpoint written by save_posenet (format {ckpt.get('format') if isinstance(ckpt, dict) else type(ckpt).__name__!r})")
+    ckpt = _read_ckpt(path, _CKPT_FORMAT, 'PoseNet checkpoint', 'save_posenet')
     cfg, weights = ckpt.get('config'), ckpt.get('model')
     if not isinstance(cfg, dict) or not isinstance(weights, dict): raise ValueError(f"{path}: the checkpoint lacks its {'config' if not isinstance(cfg, dict) else 'model'} entry")
     learn = model if isinstance(model, Learner) else None

@@ -12,7 +12,7 @@ from fastai.callback.core import Callback
 from fastai.torch_core import rank_distrib
 import fastai.callback.schedule  # fit_one_cycle
 from .core import atomic_write
-from .learner import _plain, _dls_config, _model_config, _first_line
+from .learner import _plain, _dls_config, _model_config, _read_ckpt
 
 # %% auto #0
 __all__ = ['SaveBestModel', 'epoch_state', 'EpochCheckpoint', 'load_epoch_checkpoint', 'resume_fit']
@@ -120,12 +120,7 @@ def load_epoch_checkpoint(path:str|Path, # A file written by `EpochCheckpoint`
                          )->dict:
     "The content of an `EpochCheckpoint` file, read with `weights_only=True`; a `ValueError` naming the file if it is not one."
     path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f"epoch checkpoint {path} does not exist")
-    if path.is_file() and path.stat().st_size == 0: raise ValueError(f"{path}: empty file (0 bytes), not an epoch checkpoint")
-    try: st = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as e: raise ValueError(f"{path}: not a readable epoch checkpoint, truncated or not written by EpochCheckpoint ({_first_line(e)})") from e
-    if not isinstance(st, dict) or st.get('format') != _EPOCH_FORMAT:
-        raise ValueError(f"{path}: not an epoch checkpoint written by EpochCheckpoint (a PoseNet model file? use load_posenet)")
+    st = _read_ckpt(path, _EPOCH_FORMAT, 'epoch checkpoint', 'EpochCheckpoint', hint='a PoseNet model file? use load_posenet')
     missing = [k for k in ('epoch', 'n_epoch', 'model', 'opt', 'rng') if k not in st]
     if missing: raise ValueError(f"{path}: the epoch checkpoint lacks {missing}")
     return st
