@@ -18,13 +18,13 @@ with quiet_imports():  # a console script starts without torch's `jit.script` Fu
     from apollo_posenet.data.dataset import check_split
     from apollo_posenet.data.fastai import apollo_dls, image_tfm
     from apollo_posenet.learner import posenet_learner, save_posenet, load_posenet, predict_pose, TrainingDiverged
-    from apollo_posenet.training import EpochCheckpoint, resume_fit
+    from apollo_posenet.training import EpochCheckpoint, EpochPrinter, epoch_done, resume_fit
     from apollo_posenet.evaluate import metrics_table, constant_pose_baseline, plot_trajectories, plot_error_cdf, write_tum
 
 # %% auto #0
-__all__ = ['ARCHS', 'MANIFEST', 'SPLITS', 'CAR_NEEDS_M', 'EpochPrinter', 'HistoryCSV', 'train_posenet', 'apollo_train',
-           'name_timestamp', 'model_preds', 'data_settings', 'evaluate_posenet', 'apollo_eval', 'predict_folder',
-           'apollo_predict', 'demo_verdict', 'apollo_demo']
+__all__ = ['ARCHS', 'MANIFEST', 'SPLITS', 'CAR_NEEDS_M', 'HistoryCSV', 'train_posenet', 'apollo_train', 'name_timestamp',
+           'model_preds', 'data_settings', 'evaluate_posenet', 'apollo_eval', 'predict_folder', 'apollo_predict',
+           'demo_verdict', 'apollo_demo']
 
 # %% ../nbs/11_cli.ipynb #79e0e99f
 ARCHS = ('resnet18', 'resnet34', 'resnet50')
@@ -66,29 +66,14 @@ def _remove_listed(folder:Path, keep=())->list:
     return gone
 
 # %% ../nbs/11_cli.ipynb #45ece554
-class _RanEpoch(Callback):
-    "Knows whether the current epoch trained (fastai's `start_epoch` skips epochs of a resumed run)."
-    def before_epoch(self): self.ran = False
-    def after_batch(self):
-        if self.training: self.ran = True
-
-class EpochPrinter(_RanEpoch):
-    "Print one plain line per epoch (the metrics table without progress bars), for logs that are not a terminal."
-    order = 65
-    def before_fit(self): print('  '.join(self.recorder.metric_names), flush=True)
-    def after_epoch(self):
-        if not self.ran: return
-        fmt = lambda v: f'{v:.4f}' if isinstance(v, float) else str(v)
-        print('  '.join(fmt(v) for v in self.recorder.log), flush=True)
-
-class HistoryCSV(_RanEpoch):
+class HistoryCSV(Callback):
     "Rewrite `path` atomically with all epochs' metrics after each trained epoch; `resume` keeps the rows of a killed run."
     order = 61  # after the Recorder (50), which completes `recorder.log`
     def __init__(self, path, resume:bool=False):
         self.path = Path(path)
         self.rows = pd.read_csv(self.path).to_dict('records') if resume and self.path.exists() else []
     def after_epoch(self):
-        if not self.ran: return
+        if not epoch_done(self.learn): return  # not an epoch that a resumed run skipped
         self.rows = [r for r in self.rows if r['epoch'] < self.epoch] + [dict(zip(self.recorder.metric_names, self.recorder.log))]
         self.write(self.path)
     def write(self, path): atomic_write(path, lambda tmp: pd.DataFrame(self.rows).to_csv(tmp, index=False))

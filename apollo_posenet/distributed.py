@@ -21,6 +21,7 @@ from .core import atomic_write, parse_size, interactive
 from .data.fastai import apollo_dls
 from .models.posenet import tiny_resnet
 from .learner import posenet_learner, save_posenet
+from .training import EpochPrinter
 
 # %% auto #0
 __all__ = ['train_process', 'PoseDistributedDL', 'ranks_agree', 'CheckRanks', 'init_distributed', 'train_distributed',
@@ -97,12 +98,6 @@ def _device(state)->torch.device:
     "This process's device; Accelerate calls the CPU `cpu:<rank>`, which `torch.load(map_location=...)` cannot use."
     return torch.device('cpu') if state.device.type == 'cpu' else state.device
 
-class _EpochLines(Callback):
-    "Print the metric names, then one line per epoch (a log without progress bars)."
-    order = 65
-    def before_fit(self): print('  '.join(self.recorder.metric_names), flush=True)
-    def after_epoch(self): print('  '.join(f'{v:.4f}' if isinstance(v, float) else str(v) for v in self.recorder.log), flush=True)
-
 # %% ../nbs/10a_distributed.ipynb #0752fc5d
 _ARCHS = {'tiny_resnet': tiny_resnet}  # backbones that are not torchvision names (the test fixture)
 
@@ -139,16 +134,15 @@ def train_distributed(root:str='data/apolloscape', # folder holding the roads
     if rank == 0: state.wait_for_everyone()
     writers = [CSVLogger(fname='history.csv')] if rank == 0 else []
     bars = progress and rank == 0 and interactive()
-    kw = {} if 'amp' in signature(posenet_learner).parameters else dict(fp16=dev.type == 'cuda')  # older learners: fp16 flag
     learn = posenet_learner(dls, _ARCHS.get(arch, arch), num_features=num_features, dropout=dropout, pretrained=pretrained, beta=beta,
-                            learn_beta=learn_beta, path=out, cbs=[check := CheckRanks()] + writers, **kw)
-    if progress and rank == 0 and not bars: learn.add_cb(_EpochLines())
+                            learn_beta=learn_beta, path=out, cbs=[check := CheckRanks()] + writers)
+    if progress and rank == 0 and not bars: learn.add_cb(EpochPrinter())
     t0 = time.time()
     with learn.distrib_ctx(sync_bn=sync_bn and dev.type == 'cuda', cpu=dev.type == 'cpu'):
         with (contextlib.nullcontext() if bars else learn.no_bar()), (contextlib.nullcontext() if bars else learn.no_logging()):
             learn.fit_one_cycle(epochs, lr)
         secs = time.time() - t0
-        with learn.removed_cbs([check] + writers + L(learn.cbs).filter(lambda c: isinstance(c, _EpochLines))), \
+        with learn.removed_cbs([check] + writers + L(learn.cbs).filter(lambda c: isinstance(c, EpochPrinter))), \
              (contextlib.nullcontext() if bars else learn.no_bar()):
             final = learn.validate()            # the final weights, over the whole validation set (each rank's share, gathered)
     acc = [m for m in learn.metrics if isinstance(m, AccumMetric)]
@@ -159,7 +153,7 @@ def train_distributed(root:str='data/apolloscape', # folder holding the roads
                            n_valid=len(dls.valid_ds), n_valid_seen=n_seen, ranks_agree=agree, epochs_agree=epochs_agree, train_seconds=round(secs, 3),
                            metrics={n: float(v) for n, v in zip(names, final)})
     if rank == 0:
-        save_posenet(learn, out/'posenet.pth', road=road, size=list(size) if isinstance(size, tuple) else size, epochs=epochs, lr=lr, bs=bs,
+        save_posenet(learn, out/'posenet.pth', road=road, epochs=epochs, lr=lr, bs=bs,
                      epoch_selection='last', n_procs=world)
         atomic_write(out/'distributed.json', lambda tmp: Path(tmp).write_text(json.dumps(learn.dist_info, indent=1)))
     if not (agree and all(epochs_agree)):

@@ -15,10 +15,10 @@ from .core import atomic_write
 from .learner import _plain, _dls_config, _model_config, _read_ckpt
 
 # %% auto #0
-__all__ = ['SaveBestModel', 'epoch_state', 'EpochCheckpoint', 'load_epoch_checkpoint', 'resume_fit']
+__all__ = ['epoch_done', 'SaveBestModel', 'epoch_state', 'EpochCheckpoint', 'load_epoch_checkpoint', 'resume_fit', 'EpochPrinter']
 
 # %% ../nbs/09a_training.ipynb #a9a1ceed
-def _epoch_done(learn:Learner)->bool:
+def epoch_done(learn:Learner)->bool:
     "True after an epoch that trained and validated to its end (not one skipped by `start_epoch` or cancelled)."
     r = getattr(learn, 'recorder', None)
     return r is not None and bool(r.values) and len(r.values[-1]) > 0 and not r.cancel_train and not r.cancel_valid
@@ -49,7 +49,7 @@ class SaveBestModel(Callback):
         d = self.min_delta if self.comp(0, 1) else -self.min_delta
         return bool(self.comp(v + d, self.best))
     def after_epoch(self):
-        if not _epoch_done(self.learn) or len(self.recorder.values[-1]) <= self.idx: return
+        if not epoch_done(self.learn) or len(self.recorder.values[-1]) <= self.idx: return
         v = float(self.recorder.values[-1][self.idx])
         if not math.isfinite(v) or not self._better(v): return
         sd = _net(self.learn).state_dict()
@@ -109,7 +109,7 @@ class EpochCheckpoint(Callback):
                 ):
         self.path, self.every = Path(path), every
     def after_epoch(self):
-        if not _epoch_done(self.learn) or rank_distrib() != 0: return
+        if not epoch_done(self.learn) or rank_distrib() != 0: return
         done = self.epoch + 1
         if done % self.every and done != self.n_epoch: return
         st = epoch_state(self.learn, done)
@@ -173,3 +173,12 @@ def resume_fit(learn:Learner, # A learner built as the interrupted run's was
         b = st['best']; sbm._resume = (b['value'], b['epoch'], b['model'])
     learn.fit_one_cycle(n_epoch, lr, cbs=cbs + L(_RestoreState(st)), start_epoch=done, **kwargs)
     return learn
+
+# %% ../nbs/09a_training.ipynb #e5524c21
+class EpochPrinter(Callback):
+    "Print one plain line per epoch (the metrics table without progress bars), for logs that are not a terminal."
+    order = 65  # after the Recorder has completed `recorder.log`
+    def before_fit(self): print('  '.join(self.recorder.metric_names), flush=True)
+    def after_epoch(self):
+        if not epoch_done(self.learn): return
+        print('  '.join(f'{v:.4f}' if isinstance(v, float) else str(v) for v in self.recorder.log), flush=True)
