@@ -6,10 +6,15 @@ import os, shutil, tempfile, uuid
 from pathlib import Path
 import numpy as np
 from PIL import Image
-from fastcore.test import *
+import math, torch
+from fastcore.basics import ifnone
+from fastai.data.core import DataLoaders
+from fastai.torch_core import default_device
+from .core import IMAGENET_STATS
+from .pose import euler2quat, calc_pose_stats, normalize_t
 
 # %% auto #0
-__all__ = ['fake_road', 'road_copy', 'edit_line']
+__all__ = ['fake_road', 'road_copy', 'edit_line', 'synth_pose_dls']
 
 # %% ../nbs/97_test_utils.ipynb #0da16ec0
 _CAMS = {'zpark': ('Camera_1', 'Camera_2'), 'general': ('Camera 5', 'Camera 6')}
@@ -103,3 +108,48 @@ def edit_line(fn:str|Path, # a text file
     if text is None: del lines[lineno - 1]
     else: lines[lineno - 1] = text
     Path(fn).write_text("\n".join(lines) + "\n")
+
+# %% ../nbs/97_test_utils.ipynb #5e01c532
+_IMNET_MEAN, _IMNET_STD = (torch.tensor(o) for o in IMAGENET_STATS)
+
+def _synth_frames(s, side=0.):
+    "Poses (n,7) `[x,y,z,qw,qx,qy,qz]` in metres at loop positions `s` in [0,1); `side` shifts the camera sideways (m)."
+    yaw = 2*math.pi*s + math.pi/2                                           # heading along the loop
+    t = np.stack([450 + 100*np.cos(2*math.pi*s), -2250 + 200*np.sin(2*math.pi*s), 40 + 0.3*np.sin(6*math.pi*s)], 1)
+    t[:, 0] += side*np.cos(yaw - math.pi/2); t[:, 1] += side*np.sin(yaw - math.pi/2)
+    q = euler2quat(np.stack([np.full_like(s, -math.pi/2), np.zeros_like(s), yaw], 1))
+    return np.concatenate([t, q], 1)
+
+def _synth_images(pose, size, g):
+    "Images whose channel means encode the normalized x, y, z (which fix the place on the loop, hence the heading too)."
+    u = (pose[:, :3] - [450, -2250, 40]) / [100, 200, 0.3]
+    code = torch.tensor(0.5 + 0.3*u, dtype=torch.float32)
+    ii, jj = torch.meshgrid(torch.arange(size), torch.arange(size), indexing='ij')
+    checker = (((ii // 4) + (jj // 4)) % 2).float() * 2 - 1
+    img = code[:, :, None, None] + 0.1*checker + 0.02*torch.randn(len(pose), 3, size, size, generator=g)
+    return (img.clamp(0, 1) - _IMNET_MEAN[:, None, None]) / _IMNET_STD[:, None, None]
+
+def synth_pose_dls(n:int=64, # Number of frames (stereo: pairs)
+                   size:int=32, # Image side in pixels
+                   stereo:bool=False, # Return camera pairs: xb (B,2,3,H,W), yb (B,2,7)
+                   seed:int=0, # Seed of the image noise and of the shuffling
+                   bs:int=16, # Batch size
+                   device=None, # Device of the batches; default `default_device()`
+                  )->DataLoaders:
+    "Tiny deterministic pose `DataLoaders` with `poses_mean`, `poses_std` and `stereo`, as `apollo_dls` returns."
+    g = torch.Generator().manual_seed(seed)
+    s = (np.arange(n) + 0.5) / n
+    poses = [_synth_frames(s, side) for side in ((0., 0.6) if stereo else (0.,))]
+    imgs = [_synth_images(p, size, g) for p in poses]
+    valid = np.arange(n) % 4 == 3
+    mean, std = calc_pose_stats(np.concatenate([p[~valid, :3] for p in poses]))
+    y = torch.tensor(np.stack([np.concatenate([normalize_t(p[:, :3], mean, std), p[:, 3:]], 1) for p in poses], 1), dtype=torch.float32)
+    x = torch.stack(imgs, 1)
+    if not stereo: x, y = x[:, 0], y[:, 0]
+    vt = torch.tensor(valid)
+    dsets = [torch.utils.data.TensorDataset(x[~vt], y[~vt]), torch.utils.data.TensorDataset(x[vt], y[vt])]
+    torch.manual_seed(seed)
+    dls = DataLoaders.from_dsets(*dsets, bs=bs, device=ifnone(device, default_device()))
+    dls.poses_mean, dls.poses_std = torch.tensor(mean, dtype=torch.float32), torch.tensor(std, dtype=torch.float32)
+    dls.stereo, dls.size = stereo, (size, size)
+    return dls
