@@ -16,6 +16,6 @@ PY=${PYTHON:-python3}
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$OUT/nvidia-smi.txt"
 $PY -c "import torch, fastai; print('torch', torch.__version__, 'fastai', fastai.__version__, torch.cuda.get_device_name(0))"
 $PY benchmarks/gpu.py --root "$ROOT" --road "$ROAD" --out "$OUT" ${GPU_ARGS:-} 2>&1 | tee "$OUT/gpu.log"
-for nb in 04c_data.loader 10_learner 13_distributed; do
+for nb in 04d_data.loader 10_learner 13a_distributed; do
   $PY tools/run_tests.py --no-sync --flags cuda --path nbs/$nb.ipynb > "$OUT/cuda_$nb.log" 2>&1; tail -25 "$OUT/cuda_$nb.log"
 done | tee "$OUT/cuda_tests.log"
