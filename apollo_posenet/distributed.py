@@ -11,21 +11,21 @@ import torch
 import torch.distributed as dist
 from fastcore.basics import patch, chunked
 from fastcore.foundation import L
+from fastcore.meta import delegates
 from fastcore.script import call_parse
 from fastai.callback.core import Callback
 from fastai.callback.progress import CSVLogger
 from fastai.metrics import AccumMetric
 from fastai.distributed import DistributedDL, DistributedTrainer
-from fastai.torch_core import set_seed
-from .core import atomic_write, parse_size, interactive
-from .data.fastai import apollo_dls
+from .core import atomic_write, interactive
 from .models.posenet import tiny_resnet
-from .learner import posenet_learner, save_posenet
+from .checkpoint import save_posenet
 from .training import EpochPrinter
+from .runs import train_posenet, train_args, train_learner, check_train_args, run_args, finish_run
 
 # %% auto #0
 __all__ = ['train_process', 'PoseDistributedDL', 'ranks_agree', 'CheckRanks', 'init_distributed', 'train_distributed',
-           'torchrun_cmd', 'train_flags', 'check_procs', 'launch']
+           'torchrun_cmd', 'train_flags', 'check_procs', 'launch', 'launch_run']
 
 # %% ../nbs/13a_distributed.ipynb #bad2d11e
 @patch
@@ -101,46 +101,27 @@ def _device(state)->torch.device:
 # %% ../nbs/13a_distributed.ipynb #0752fc5d
 _ARCHS = {'tiny_resnet': tiny_resnet}  # backbones that are not torchvision names (the test fixture)
 
-def train_distributed(root:str='data/apolloscape', # folder holding the roads
-                      road:str='zpark-synth', # road folder under `root`
-                      arch:str='resnet18', # backbone: resnet18, resnet34, resnet50 (or tiny_resnet, the test fixture)
-                      size:str='96', # image size: shorter side `N`, or `H,W`
-                      epochs:int=10, # epochs of one-cycle training
-                      lr:float=4e-3, # peak learning rate
-                      bs:int=32, # batch size of each process (the global batch is `bs` x processes)
-                      learn_beta:bool=False, # learn the loss weights `sx`, `sq` (Kendall & Cipolla)
-                      stereo:bool=False, # train on stereo pairs (shared backbone)
-                      out:str='output/posenet', # output folder: rank 0 writes posenet.pth, history.csv, distributed.json
-                      beta:float=3., # quaternion weight of the fixed loss
-                      num_features:int=512, # width of the FC layer before the heads
-                      dropout:float=0.2, # dropout probability (training only)
-                      augment:bool=True, # random brightness/contrast on training batches
-                      pretrained:bool=False, # ImageNet weights from the local torch cache (never downloaded)
-                      seed:int=0, # random seed (the same in every process; rank 0's shuffle is used)
-                      cameras:str=None, # comma-separated camera folders, e.g. `Camera_5` (default: all)
-                      cpu:bool=False, # CPU processes with gloo, even where CUDA is available
+@delegates(train_posenet, but=['num_workers', 'force', 'resume', 'cbs'])
+def train_distributed(cpu:bool=False, # CPU processes with gloo, even where CUDA is available
                       sync_bn:bool=True, # `SyncBatchNorm` on CUDA (torch has none on the CPU: ignored there)
-                      progress:bool=True, # rank 0 prints progress (bars in a terminal, else one line per epoch)
-                     ):
-    "Train PoseNet with the library's recipe in this process of a distributed run (`torchrun`/`accelerate launch`); returns the `Learner`."
+                      **kwargs):
+    "Train PoseNet with `train_posenet`'s recipe in this process of a distributed run (`torchrun`/`accelerate launch`); returns the `Learner`."
+    a = train_args(**kwargs)
     state = init_distributed(cpu)
     rank, world, dev = state.process_index, state.num_processes, _device(state)
-    set_seed(seed, reproducible=True)
-    out, size = Path(out), parse_size(size)
+    out = Path(a['out'])
     if rank == 0: out.mkdir(parents=True, exist_ok=True)
     if rank: state.wait_for_everyone()          # rank 0 first: it builds the transform cache, the others then open it
-    dls = apollo_dls(root, road, size=size, bs=bs, stereo=stereo, augment=augment, seed=seed, device=dev,
-                     cameras=cameras.split(',') if cameras else None, progress=progress and rank == 0)
-    if rank == 0: state.wait_for_everyone()
     writers = [CSVLogger(fname='history.csv')] if rank == 0 else []
-    bars = progress and rank == 0 and interactive()
-    learn = posenet_learner(dls, _ARCHS.get(arch, arch), num_features=num_features, dropout=dropout, pretrained=pretrained, beta=beta,
-                            learn_beta=learn_beta, path=out, cbs=[check := CheckRanks()] + writers)
-    if progress and rank == 0 and not bars: learn.add_cb(EpochPrinter())
+    learn = train_learner({**a, 'arch': _ARCHS.get(a['arch'], a['arch'])}, out, cbs=[check := CheckRanks()] + writers, device=dev,
+                          progress=a['progress'] and rank == 0)
+    if rank == 0: state.wait_for_everyone()
+    bars = a['progress'] and rank == 0 and interactive()
+    if a['progress'] and rank == 0 and not bars: learn.add_cb(EpochPrinter())
     t0 = time.time()
     with learn.distrib_ctx(sync_bn=sync_bn and dev.type == 'cuda', cpu=dev.type == 'cpu'):
         with (contextlib.nullcontext() if bars else learn.no_bar()), (contextlib.nullcontext() if bars else learn.no_logging()):
-            learn.fit_one_cycle(epochs, lr)
+            learn.fit_one_cycle(a['epochs'], a['lr'])
         secs = time.time() - t0
         with learn.removed_cbs([check] + writers + L(learn.cbs).filter(lambda c: isinstance(c, EpochPrinter))), \
              (contextlib.nullcontext() if bars else learn.no_bar()):
@@ -149,12 +130,11 @@ def train_distributed(root:str='data/apolloscape', # folder holding the roads
     n_seen = sum(len(p) for p in acc[0].preds) if acc else None
     epochs_agree, agree = check.log, ranks_agree(learn.model)
     names = ['valid_loss'] + list(L(learn.metrics).attrgot('name'))
-    learn.dist_info = dict(n_procs=world, backend=str(state.backend), device=str(dev), bs=bs, global_bs=bs*world, n_train=len(dls.train_ds),
-                           n_valid=len(dls.valid_ds), n_valid_seen=n_seen, ranks_agree=agree, epochs_agree=epochs_agree, train_seconds=round(secs, 3),
+    learn.dist_info = dict(n_procs=world, backend=str(state.backend), device=str(dev), bs=a['bs'], global_bs=a['bs']*world, n_train=len(learn.dls.train_ds),
+                           n_valid=len(learn.dls.valid_ds), n_valid_seen=n_seen, ranks_agree=agree, epochs_agree=epochs_agree, train_seconds=round(secs, 3),
                            metrics={n: float(v) for n, v in zip(names, final)})
     if rank == 0:
-        save_posenet(learn, out/'posenet.pth', road=road, epochs=epochs, lr=lr, bs=bs,
-                     epoch_selection='last', n_procs=world)
+        save_posenet(learn, out/'posenet.pth', road=a['road'], epochs=a['epochs'], lr=a['lr'], bs=a['bs'], epoch_selection='last', n_procs=world)
         atomic_write(out/'distributed.json', lambda tmp: Path(tmp).write_text(json.dumps(learn.dist_info, indent=1)))
     if not (agree and all(epochs_agree)):
         raise RuntimeError(f"train_distributed: the {world} ranks held different weights (at the end: {not agree}, after epochs: "
@@ -215,6 +195,22 @@ def launch(n_procs:int, # processes: one per GPU, or CPU processes with `cpu=Tru
         tail = '\n'.join(((res.stdout or '') + (res.stderr or '')).splitlines()[-80:])
         raise RuntimeError(f"launch: the {n_procs} training processes failed (exit status {res.returncode}): {shlex.join(cmd)}" + (f"\n{tail}" if tail else ''))
     return Path(kwargs.get('out', signature(train_distributed).parameters['out'].default))/'posenet.pth'
+
+# %% ../nbs/13a_distributed.ipynb #576f8710
+@delegates(train_posenet, but=['num_workers', 'progress', 'cbs'])
+def launch_run(gpus:int, # processes, one per GPU (`apollo_train --gpus`)
+               **kwargs):
+    "`train_posenet`'s checks of the arguments and of the run folder `out`, then `launch` in `gpus` processes; returns the checkpoint path."
+    if isinstance(gpus, bool) or not isinstance(gpus, int) or gpus < 1: raise ValueError(f"--gpus must be an int >= 1, got {gpus!r}")
+    if kwargs.pop('resume', False): raise ValueError("--resume works with one process only: resume the killed run without --gpus")
+    force = kwargs.pop('force', False)
+    a = train_args(**kwargs); check_train_args(a)
+    out = Path(a['out']); run_args(out, a, force=force)  # refuses to replace a run without --force, before any process starts
+    if gpus > 1 and not torch.cuda.is_available():
+        raise ValueError(f"--gpus {gpus}: torch sees no GPU here (CPU processes: apollo_posenet.distributed.launch(n, cpu=True, ...))")
+    ckpt = launch(gpus, **kwargs)
+    finish_run(out, ('posenet.pth', 'history.csv', 'distributed.json'))
+    return ckpt
 
 # %% ../nbs/13a_distributed.ipynb #e8813921
 train_process = call_parse(train_distributed)  # `python -m apollo_posenet.distributed --flags`: parse them and train (this line runs it)

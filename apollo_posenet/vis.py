@@ -2,26 +2,25 @@
 
 # %% ../nbs/06_vis.ipynb #0f7f3b2a
 from __future__ import annotations
-import os, uuid
 from pathlib import Path
 import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib.gridspec import GridSpec
 import imageio.v2 as imageio
 from fastprogress.fastprogress import progress_bar
-from .pose import *
-from .data.dataset import *
+from .core import atomic_write
+from .pose import normalize_t
+from .data.dataset import Apolloscape
 
 # %% auto #0
 __all__ = ['draw_poses', 'draw_record', 'draw_records', 'normalized_translations', 'plot_normalized_poses', 'make_video']
 
 # %% ../nbs/06_vis.ipynb #721672a9
 def _save(fig, fname):
-    "Save `fig` to `fname` (any matplotlib format), through a temporary file."
+    "Save `fig` to `fname` (any matplotlib format, from its suffix), atomically."
     if fname is None: return
-    fname = Path(fname); fname.parent.mkdir(parents=True, exist_ok=True)
-    tmp = fname.with_name(f".{fname.stem}.{uuid.uuid4().hex[:8]}{fname.suffix}")
-    fig.savefig(tmp, dpi=fig.dpi); os.replace(tmp, fname)
+    fname = Path(fname)
+    atomic_write(fname, lambda tmp: fig.savefig(tmp, dpi=fig.dpi, format=fname.suffix[1:].lower()))
 
 def draw_poses(ax, # a 3D matplotlib axis
                t:np.ndarray, # (n, 3) translations
@@ -128,7 +127,7 @@ def make_video(dataset:Apolloscape, # the dataset
                progress:bool=True, # show a progress bar
               )->Path:
     "Write an mp4 of a record's samples beside its moving position on the path; return its path."
-    outfile = Path(outfile); outfile.parent.mkdir(parents=True, exist_ok=True)
+    outfile = Path(outfile)
     old = dataset.record
     try:
         dataset.record = None
@@ -140,16 +139,14 @@ def make_video(dataset:Apolloscape, # the dataset
         if not dataset.stereo: idxs = [i for i in idxs if dataset.img_cameras[dataset.items[dataset.idxs[i], 0]] == dataset.cameras[0]]
         w, h = (int(round(v*dpi/16))*16 for v in figsize)
         fig = plt.figure(figsize=(w/dpi, h/dpi), dpi=dpi)
-        tmp = outfile.with_name(f".{outfile.stem}.{uuid.uuid4().hex[:8]}.mp4")
-        try:
-            with imageio.get_writer(tmp, fps=fps, codec='libx264', macro_block_size=16, ffmpeg_log_level='error') as wr:
+        def write(tmp):
+            with imageio.get_writer(tmp, format='.mp4', fps=fps, codec='libx264', macro_block_size=16, ffmpeg_log_level='error',
+                                output_params=['-f', 'mp4']) as wr:  # mp4 although the temporary name is not `.mp4`
                 for i in (progress_bar(idxs, leave=False) if progress else idxs):
                     _draw_sample(fig, dataset, i, t_all)
                     fig.canvas.draw()
                     wr.append_data(np.asarray(fig.canvas.buffer_rgba())[..., :3])
-            os.replace(tmp, outfile)
-        finally:
-            plt.close(fig)
-            if tmp.exists(): tmp.unlink()
+        try: atomic_write(outfile, write)
+        finally: plt.close(fig)
     finally: dataset.record = old
     return outfile

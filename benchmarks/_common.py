@@ -1,5 +1,5 @@
 "Shared helpers of the benchmark scripts: machine description and result files."
-import json, os, platform, subprocess, time
+import json, os, platform, time
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent/'results'

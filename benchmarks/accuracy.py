@@ -20,16 +20,17 @@ Writes benchmarks/results/accuracy.{json,md}.
 """
 import argparse, json, time
 from pathlib import Path
-import numpy as np, torch
+import numpy as np
 from PIL import Image
 from fastai.callback.core import Callback
 from fastai.learner import CancelFitException
 from _common import machine, save_results, md_machine
 from apollo_posenet.synth.road import default_road
 from apollo_posenet.data.fastai import apollo_dls
-from apollo_posenet.learner import posenet_learner, save_posenet, load_posenet, fit_posenet
+from apollo_posenet.learner import posenet_learner, fit_posenet
+from apollo_posenet.checkpoint import save_posenet, load_posenet
 from apollo_posenet.evaluate import error_summary, constant_pose_baseline
-from apollo_posenet.cli import train_posenet, evaluate_posenet, _split_poses
+from apollo_posenet.runs import train_posenet, evaluate_posenet
 
 class TimeBudget(Callback):
     "Stop training at the end of the first epoch that ends after `seconds`."
@@ -56,7 +57,7 @@ def main(root='data/apolloscape', blog_minutes=10., blog_size=128, skip_blog=Fal
     road = default_road(root)
     rows = []
     dls = apollo_dls(road.parent, road.name, size=32, bs=64, cache=False, progress=False)  # only for the split's poses
-    train_gt, _ = _split_poses(dls.train); val_gt, _ = _split_poses(dls.valid)
+    (train_gt, _), (val_gt, _) = dls.train.dataset.sample_poses(), dls.valid.dataset.sample_poses()
     rows.append(row('constant pose (training mean)', constant_pose_baseline(train_gt, len(val_gt)), val_gt, '-', 0., 'none'))
     t0 = time.time()
     ft, fv = pixels(dls.train.dataset), pixels(dls.valid.dataset)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Data loading throughput with and without the transform cache (`Apolloscape(cache_transform=True)`).
+"""Data loading throughput with and without the transform cache (`Apolloscape(cache=True)`).
 
 One epoch of the training split, mono, through (1) a plain PyTorch DataLoader over the `Apolloscape` dataset and
 (2) the fastai DataLoader of `apollo_dls` (which adds uint8->float and ImageNet normalization on the batch). Each path
@@ -20,7 +20,7 @@ from pathlib import Path
 import torch
 import torchvision.transforms as T
 from _common import machine, save_results, md_machine
-from apollo_posenet.data.dataset import Apolloscape
+from apollo_posenet.data.dataset import Apolloscape, CacheOptions
 from apollo_posenet.data.fastai import apollo_dls
 
 def epoch_ips(dl)->float:
@@ -52,13 +52,13 @@ def main():
         tfm = T.Compose([T.Resize(a.size), T.PILToTensor()])
         kw = dict(root=road_path.parent, road=road_path.name, transform=tfm, train=True, stereo=False, normalize_poses=True, cache_dir=cache_dir)
         ds_u = Apolloscape(**kw)
-        t0 = time.time(); ds_c = Apolloscape(cache_transform=True, progress=False, **kw); build_s = time.time() - t0
+        t0 = time.time(); ds_c = Apolloscape(cache=CacheOptions(progress=False), **kw); build_s = time.time() - t0
         dls_u = apollo_dls(road_path.parent, road_path.name, size=a.size, bs=a.bs, cache=False, cache_dir=cache_dir, device='cpu')
         dls_c = apollo_dls(road_path.parent, road_path.name, size=a.size, bs=a.bs, cache=True, cache_dir=cache_dir, device='cpu', progress=False)
-        mk = lambda ds: torch.utils.data.DataLoader(ds, batch_size=a.bs, shuffle=True, num_workers=0)
+        def torch_loader(ds): return torch.utils.data.DataLoader(ds, batch_size=a.bs, shuffle=True, num_workers=0)
         res = {k: 0. for k in ('torch_uncached', 'torch_cached', 'fastai_uncached', 'fastai_cached')}
         for r in range(a.repeats):
-            for k, dl in (('torch_uncached', mk(ds_u)), ('torch_cached', mk(ds_c)), ('fastai_uncached', dls_u.train), ('fastai_cached', dls_c.train)):
+            for k, dl in (('torch_uncached', torch_loader(ds_u)), ('torch_cached', torch_loader(ds_c)), ('fastai_uncached', dls_u.train), ('fastai_cached', dls_c.train)):
                 res[k] = max(res[k], epoch_ips(dl)); print(f"repeat {r}: {k}: {res[k]:.0f} images/s", flush=True)
     finally: shutil.rmtree(cache_dir, ignore_errors=True)
     x0 = ds_u[0][0]

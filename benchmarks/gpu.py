@@ -23,6 +23,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # the repository root: `apollo_posenet` without installing it
 from _common import machine, md_machine, RESULTS
+from apollo_posenet.core import atomic_write
 
 T0 = time.perf_counter()
 def elapsed(): return time.perf_counter() - T0
@@ -116,7 +117,7 @@ def loader_alone(dls, steps, dev):
     "(c) images/s of the training loader alone onto `dev`: full batches (float, normalized) and the uint8 read alone."
     dl = dls.train
     def run(f):
-        n, it, t0 = 0, None, None
+        n, t0 = 0, None
         while n < steps + 2:
             for b in f():
                 n += 1
@@ -189,7 +190,7 @@ def main(root, road, archs=('resnet18', 'resnet34', 'resnet50'), size=224, bs=12
     md = to_md(res)
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     for ext, txt in (('json', json.dumps(res, indent=1, default=str)), ('md', md)):
-        p = out/f'{name}.{ext}'; tmp = out/f'.{name}.{ext}.tmp'; tmp.write_text(txt + '\n'); os.replace(tmp, p)
+        atomic_write(out/f'{name}.{ext}', lambda tmp: Path(tmp).write_text(txt + '\n'))
     print(md); print(f"wrote {out/name}.json/.md in {res['seconds']:.0f} s")
 
 def to_md(res):

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The GPU checks, in one go, on a machine with an NVIDIA GPU (how the figures in benchmarks/results/gpu.md were taken):
 #   1. benchmarks/gpu.py: model alone vs the library's training path, the cached loader, inference (under 6 minutes);
-#   2. the notebooks' `#| cuda` cells (03b loader on the GPU, 09 mixed precision + channels_last, 10a torchrun with nccl).
+#   2. the notebooks' `#| cuda` cells (04d_data.loader: the loader on the GPU; 10_learner: mixed precision + channels_last;
+#      13a_distributed: torchrun with nccl).
 # Usage: tools/gpu_session.sh [ROOT [ROAD]]   (ROOT holds the road; default data/apolloscape and zpark-synth)
 # Results go to $OUT (default gpu_out/). Wheels in .whl/ (fastai & co. for a machine without them) are installed first.
 set -uo pipefail

@@ -4,6 +4,11 @@
 `nbdev_readme` needs quarto, which cannot be installed offline. This does the same two steps with what pip
 installs: nbdev's notebook processors (as `nbdev_proc_nbs` runs them: directives such as `#| hide` applied,
 show_doc rendered), then nbconvert to GitHub markdown. `--check` only reports whether README.md is current.
+Links are rewritten so that they work on GitHub (README.md at the repository root) as they do on the docs site (the page
+built from nbs/index.ipynb): a docs page (`pose.html`, or a notebook `01_pose.ipynb`) becomes its site URL
+(`doc_host` + `doc_baseurl` of settings.ini), a repository file given relative to nbs/ (`../benchmarks/README.md`)
+becomes its GitHub URL (`git_url`/blob/`branch`/...). In the notebook, link other repository files by their GitHub URL
+(a relative path would break on the site); tools/check_docs.py checks both.
 `--execute` first runs nbs/index.ipynb top to bottom and stores its outputs (e.g. after new benchmark results, which the
 index shows), then cleans it with `nbdev_clean --fname nbs/index.ipynb`.
 """
@@ -31,9 +36,38 @@ def render_readme()->str:
             if c.cell_type == 'code' and not c.source.strip(): c.metadata.setdefault('tags', []).append('remove_input')
         exp = MarkdownExporter(config=Config({'TagRemovePreprocessor': {'enabled': True, 'remove_input_tags': ['remove_input']}}))
         md, _ = exp.from_notebook_node(node)
-    md = _frontmatter_to_title(md)
+    md = fix_links(_frontmatter_to_title(md), cfg)
     head = "<!-- Generated from nbs/index.ipynb by tools/readme.py (or nbdev_readme): edit the notebook, not this file. -->\n\n"
     return head + md.strip() + "\n"
+
+_re_link = re.compile(r'(\]\(|(?:href|src)=")([^)"\s]+)')
+
+def site_pages(cfg)->dict:
+    "Docs page names (`pose.html`) and notebook names (`01_pose.ipynb`) -> page name, as nbdev names the pages."
+    from nbdev.doclinks import _nbpath2html
+    pages = {}
+    for nb in cfg.nbs_path.rglob('*.ipynb'):
+        rel = nb.relative_to(cfg.nbs_path)
+        if any(s.startswith(('_', '.')) for s in rel.parts): continue
+        page = _nbpath2html(rel).as_posix()
+        pages[rel.as_posix()] = pages[page] = page
+    return pages
+
+def fix_links(md:str, cfg)->str:
+    "Rewrite the relative links of `md` (rendered from nbs/index.ipynb) into links that work from the repository root."
+    site = f"{cfg.doc_host.rstrip('/')}/{cfg.doc_baseurl.strip('/')}".rstrip('/')
+    blob = f"{cfg.git_url.rstrip('/')}/blob/{cfg.branch}"
+    pages, root = site_pages(cfg), cfg.config_path.resolve()
+    def sub(m):
+        url = m.group(2)
+        if re.match(r'^[a-z][a-z0-9+.-]*:', url, re.I) or url.startswith(('#', '/')): return m.group(0)
+        path, frag = (url.split('#', 1) + [''])[:2]
+        frag = f'#{frag}' if frag else ''
+        if path in pages: return f"{m.group(1)}{site}/{pages[path]}{frag}"
+        f = (cfg.nbs_path/path).resolve()
+        if f.exists() and root in f.parents: return f"{m.group(1)}{blob}/{f.relative_to(root).as_posix()}{frag}"
+        return m.group(0)  # left as is: tools/check_docs.py reports it if it breaks
+    return _re_link.sub(sub, md)
 
 def _frontmatter_to_title(md:str)->str:
     "Turn the quarto front matter (title, description) nbdev makes from the H1 back into markdown."

@@ -3,6 +3,9 @@
 
 1. notebooks clean (`nbdev_clean`) and the library in sync with them (`nbdev_export`): no diff in git;
 2. README.md in sync with nbs/index.ipynb (regenerated offline, see tools/readme.py);
+   then tools/check_docs.py --exec: every public name has a docs entry, notebooks import only earlier notebooks, no private
+   names across modules, no notebook over 45 cells, pyflakes clean (no dead imports), README links that work, and the
+   docs build's notebook step (nbdev's processors, as nbdev_docs runs them) passes on every notebook;
 3. every notebook executed top to bottom by nbdev's `test_nb` (cells flagged `slow`/`cuda` skipped unless --flags asks),
    each in a fresh Python process, so that no state (or a native crash) carries over from one notebook to the next.
 The last line is `N passed, M failed`, counting notebooks.
@@ -32,6 +35,17 @@ def check_sync():
         return False
     print("[sync] notebooks clean, library and README in sync")
     return True
+
+def check_docs()->bool:
+    """Run tools/check_docs.py --exec: docs entries, import order, cell counts, pyflakes, README links, and nbdev's docs
+    processors on every notebook (what nbdev_docs executes before quarto), with temporary files in a folder removed after."""
+    import shutil, tempfile
+    scratch = tempfile.mkdtemp(prefix='apollo_posenet-docs-')
+    env = {**os.environ, 'TMPDIR': scratch, 'APOLLO_POSENET_CACHE': os.path.join(scratch, 'cache')}
+    try: r = sh(BIN/'python', ROOT/'tools'/'check_docs.py', '--exec', env=env)
+    finally: shutil.rmtree(scratch, ignore_errors=True)
+    if r.returncode: print("[docs] FAILED: tools/check_docs.py listed problems (above)")
+    return r.returncode == 0
 
 def notebooks(path=None):
     from nbdev.doclinks import nbglob
@@ -71,15 +85,15 @@ if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--flags', default='', help='test flags to run, e.g. "slow cuda"')
     p.add_argument('--path', default=None, help='one notebook or a glob, instead of all')
-    p.add_argument('--no-sync', action='store_true', help='skip the clean/export/README checks')
+    p.add_argument('--no-sync', action='store_true', help='skip the clean/export/README checks and tools/check_docs.py')
     p.add_argument('--one', default=None, help=argparse.SUPPRESS)  # internal: test one notebook in this process
     a = p.parse_args()
     os.environ.setdefault('MPLBACKEND', 'Agg')
     if a.one: sys.exit(0 if test_one(a.one, a.flags) else 1)
     t0 = time.time()
-    sync_ok = True if a.no_sync else check_sync()
+    sync_ok = True if a.no_sync else all([check_sync(), check_docs()])
     res = run_notebooks(a.flags, a.path)
     npass, nfail = sum(res), len(res) - sum(res) + (0 if sync_ok else 1)
-    print(f"[test] {len(res)} notebooks in {time.time()-t0:.0f} s" + ("" if sync_ok else "; sync check failed (counted as a failure)"))
+    print(f"[test] {len(res)} notebooks in {time.time()-t0:.0f} s" + ("" if sync_ok else "; sync or docs check failed (counted as a failure)"))
     print(f"{npass} passed, {nfail} failed")
     sys.exit(0 if nfail == 0 and npass > 0 else 1)

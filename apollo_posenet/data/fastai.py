@@ -2,7 +2,7 @@
 
 # %% ../../nbs/05_data.fastai.ipynb #5ce4f901
 from __future__ import annotations
-import random
+import importlib, random
 import numpy as np, torch
 import matplotlib.pyplot as plt
 import torchvision.transforms as T
@@ -12,11 +12,12 @@ from fastai.imports import dispatch
 from fastai.torch_core import TensorBase, TensorImage, default_device
 from fastai.data.core import DataLoaders
 from fastai.data.transforms import IntToFloatTensor, Normalize
-import fastai.vision.data  # registers fastai's own `show_batch` methods first
+importlib.import_module('fastai.vision.data')  # registers fastai's own `show_batch` methods before ours (an import for its effect only)
 from fasttransform import Transform, ItemTransform, DisplayedTransform
 from ..core import parse_size, IMAGENET_STATS
-from ..pose import *
-from .dataset import *
+from ..pose import denormalize_t, logq2quat, quat2euler, rotmat2euler
+from .split import SplitOptions
+from .dataset import Apolloscape, CacheOptions, pose_translation
 from .loader import CacheDL
 
 # %% auto #0
@@ -99,29 +100,31 @@ def _config(root, road, size, tds, mean, std, normalize_poses, record)->dict:
                 poses_mean=[float(v) for v in mean], poses_std=[float(v) for v in std],
                 split=getattr(tds, 'split_info', None), record=record)
 
-@delegates(Apolloscape.__init__, but=['transform', 'train', 'cache_transform', 'split_seed', 'poses_stats', 'root', 'road'])
+@delegates(Apolloscape.__init__, but=['transform', 'train', 'poses_stats', 'root', 'road'])
 def apollo_dls(root, # folder holding the roads
                road:str='zpark-sample', # road folder under `root`
                size:int|tuple|str=224, # image size: `(H, W)`, or an int for the shorter side (aspect kept); see `parse_size`
                bs:int=16, # batch size
                stereo:bool=False, # samples are stereo pairs: xb (B, 2, 3, H, W)
                normalize_poses:bool=True, # standardize translations with the training split's mean and std
-               cache:bool=True, # keep resized images in the transform cache
+               cache:bool|CacheOptions=True, # keep resized images in the transform cache (`CacheOptions`: with these settings)
                num_workers:int=0, # DataLoader worker processes (per-item path only; the cached path needs none)
                augment:bool=False, # random brightness/contrast on training batches
                record=None, # only this record (or list of records), in both splits
                pose_format:str='quat', # see `POSE_FORMATS`
-               seed:int=0, # seed of the training shuffle and of a generated split
+               seed:int=0, # seed of the training shuffle and, with `split=None`, of a generated split
+               split:int|str|dict|SplitOptions|None=None, # the split (see `Apolloscape`): None: the road's own, else one generated with `seed`; a folder; a `split_info`
                device=None, # where batches go (default: fastai's `default_device()`)
                batched:bool=True, # with `cache`: read whole batches from the cache (`CacheDL`); False: fastai's per-item path
                prefetch:int|None=None, # batches prepared ahead by background thread(s) on the cached path (None: 2 on CUDA, 0 = none on the CPU)
                threads:int=1, # background threads of the cached path
+               progress:bool=True, # report progress while building the caches (with `cache=True`)
                **kwargs)->DataLoaders:
     "Train and valid fastai `DataLoaders` over the Apolloscape road `root/road`."
     size = parse_size(size)
     tfm = image_tfm(size)
     kw = dict(transform=tfm, record=record, normalize_poses=normalize_poses, pose_format=pose_format, stereo=stereo,
-              cache_transform=cache, split_seed=seed, **kwargs)
+              cache=CacheOptions(progress=progress) if cache is True else cache, split=seed if split is None else split, **kwargs)
     tds = Apolloscape(root, road, train=True, **kw)
     vds = Apolloscape(root, road, train=False, poses_stats=(tds.poses_mean, tds.poses_std), **kw)
     tds.split_idx, vds.split_idx = 0, 1  # so that training-only batch transforms skip validation

@@ -7,13 +7,13 @@ from __future__ import annotations
 import collections, queue, threading
 from concurrent.futures import ThreadPoolExecutor
 import numpy as np, torch
-from fastcore.basics import store_attr, merge
+from fastcore.basics import merge, patch, store_attr
 from fastcore.xtras import chunked
 from fastai.torch_core import TensorBase, TensorImage
 from fastai.data.core import TfmdDL
 
 # %% auto #0
-__all__ = ['read_rows', 'CacheDL', 'load_batch']
+__all__ = ['read_rows', 'CacheDL']
 
 # %% ../../nbs/04d_data.loader.ipynb #a80ebb32
 def read_rows(arr:np.ndarray, # (N, ...) array, e.g. the memory-mapped `TransformCache.arr`
@@ -44,19 +44,22 @@ class CacheDL(TfmdDL):
         super().__init__(dataset, **kwargs)
         store_attr('batched,prefetch,threads,channels_last')
         self._pool = None
-
-    def new(self, dataset=None, cls=None, **kwargs):
-        "As `TfmdDL.new`, keeping the batch-loader settings."
-        return super().new(dataset, cls, **merge(dict(batched=self.batched, prefetch=self.prefetch, threads=self.threads,
-                                                       channels_last=self.channels_last), kwargs))
     def __getstate__(self): return {**self.__dict__, '_pool': None}  # buffers and streams are rebuilt where it is used
 
-    @property
-    def can_batch(self)->bool:
-        "True when batches come from the cache in one read (else the per-item fastai path is used)."
-        ds = self.dataset; c = getattr(ds, 'cache', None)
-        return bool(self.batched and self.indexed and self.bs is not None and c is not None and getattr(ds, 'augment', None) is None
-                    and (c.meta or {}).get('kind') == 'tensor_u8' and hasattr(ds, '_cache_row'))
+# %% ../../nbs/04d_data.loader.ipynb #3b561047
+@patch
+def new(self:CacheDL, dataset=None, cls=None, **kwargs):
+    "As `TfmdDL.new`, keeping the batch-loader settings (`batched`, `prefetch`, `threads`, `channels_last`)."
+    return TfmdDL.new(self, dataset, cls, **merge(dict(batched=self.batched, prefetch=self.prefetch, threads=self.threads,
+                                                        channels_last=self.channels_last), kwargs))
+
+# %% ../../nbs/04d_data.loader.ipynb #79afaf71
+@patch(as_prop=True)
+def can_batch(self:CacheDL)->bool:
+    "True when batches come from the cache in one read (else the per-item fastai path is used)."
+    ds = self.dataset; c = getattr(ds, 'cache', None)
+    return bool(self.batched and self.indexed and self.bs is not None and c is not None and getattr(ds, 'augment', None) is None
+                and (c.meta or {}).get('kind') == 'tensor_u8' and getattr(ds, 'cache_rows', None) is not None)
 
 # %% ../../nbs/04d_data.loader.ipynb #ec4e6f83
 class _Pool:
@@ -69,13 +72,13 @@ class _Pool:
         if getattr(self.local, 's', None) is None: self.local.s = torch.cuda.Stream(self.device)
         return self.local.s
 
+@patch
 def _get_pool(self:CacheDL)->_Pool:
     "The staging buffers for this loader's batch shape (made once, in the calling thread)."
     ds, n = self.dataset, max(self.threads, 1)
     shape, p = (self.bs*ds.items.shape[1], *ds.cache.arr.shape[1:]), self._pool
     if p is None or (p.n, p.shape, p.device) != (n, shape, self.device): p = self._pool = _Pool(n, shape, self.device)
     return p
-CacheDL._get_pool = _get_pool
 
 def _scratch(shape)->np.ndarray:
     "A uint8 buffer of `shape` for the calling thread, reused across batches."
@@ -84,11 +87,13 @@ def _scratch(shape)->np.ndarray:
     return l.buf
 _scratch.local = threading.local()
 
+# %% ../../nbs/04d_data.loader.ipynb #a08a0668
+@patch
 def load_batch(self:CacheDL, idxs)->tuple:
     "The batch `(x, y)` of samples `idxs` on `self.device`, typed with `self.types`; x stays uint8."
     ds, idxs = self.dataset, np.asarray(idxs, dtype=np.int64)
     rows = ds.items[ds.idxs[idxs]]  # (B, k) table rows
-    crow, arr = ds._cache_row[rows].ravel(), ds.cache.arr
+    crow, arr = ds.cache_rows[rows].ravel(), ds.cache.arr
     B, k, dev = len(idxs), rows.shape[1], self.device or torch.device('cpu')
     squeeze = k == 1 and not getattr(ds, 'stereo', False)  # mono: (B, 3, H, W); stereo or k frames: (B, k, 3, H, W)
     def shape(x, y):
@@ -112,10 +117,11 @@ def load_batch(self:CacheDL, idxs)->tuple:
         p.stream().synchronize()  # copy done: the buffer can be refilled and the tensors are complete
     finally: p.free.put(buf)
     return self.types[0](x), self.types[1](y)
-CacheDL.load_batch = load_batch
 
 # %% ../../nbs/04d_data.loader.ipynb #185de23a
-def _iter(self:CacheDL):
+@patch
+def __iter__(self:CacheDL):
+    "Batches as fastai's `DataLoader` draws them, read from the cache (prefetched by threads when `prefetch` > 0), after `after_batch`."
     if not self.can_batch: yield from TfmdDL.__iter__(self); return
     self.randomize(); self.before_iter()
     torch.empty((), dtype=torch.int64).random_()  # the draw of torch's DataLoader iterator (its base seed): seeded runs match the per-item path
@@ -142,4 +148,3 @@ def _iter(self:CacheDL):
         for f in futs: f.cancel()
         ex.shutdown(wait=True)
     self.after_iter()
-CacheDL.__iter__ = _iter
