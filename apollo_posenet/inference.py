@@ -9,7 +9,7 @@ import numpy as np, torch
 import torchvision.transforms.functional as TF
 from PIL import Image
 from fastai.learner import Learner
-from .core import parse_size, IMAGENET_STATS, progress as progress_iter
+from .core import parse_size, imagenet_normalize, progress as progress_iter
 from .data.layout import open_rgb, draft_size
 from .models.posenet import PoseNet
 
@@ -43,8 +43,6 @@ def get_preds_metres(learn:Learner|PoseNet, # A PoseNet learner, or a bare `Pose
     return (p[:max_n], t[:max_n]) if max_n is not None else (p, t)
 
 # %% ../nbs/10b_inference.ipynb #859c7c74
-_IMNET_MEAN, _IMNET_STD = (torch.tensor(o)[:, None, None] for o in IMAGENET_STATS)  # (3,1,1) each
-
 def _img_tensor(img, size=None, tfm=None)->torch.Tensor:
     "A normalized (3,H,W) float tensor of one image: tensors pass as they are, raw images go through `tfm` or a resize to `size`."
     if isinstance(img, torch.Tensor): return img.as_subclass(torch.Tensor).float()
@@ -61,7 +59,7 @@ def _img_tensor(img, size=None, tfm=None)->torch.Tensor:
         x = torch.from_numpy(np.array(img)).permute(2, 0, 1)
         if size is not None: x = TF.resize(x, [size] if isinstance(size, int) else list(size), antialias=True)
     x = x.float() / 255. if x.dtype == torch.uint8 else x.float()
-    return (x - _IMNET_MEAN) / _IMNET_STD
+    return imagenet_normalize(x)
 
 def _size_and_tfm(learn, size, tfm)->tuple:
     "`(size, tfm)` for raw images, one of them None: `tfm`, `size`, the validation dataset's own `transform`, `dls.size`, or a bare model's `data_config['size']`."

@@ -11,7 +11,7 @@ from PIL import Image
 from fastcore.basics import ifnone
 from fastai.data.core import DataLoaders
 from fastai.torch_core import default_device
-from .core import IMAGENET_STATS
+from .core import imagenet_normalize
 from .pose import euler2quat, calc_pose_stats, normalize_t
 
 # %% auto #0
@@ -111,8 +111,6 @@ def edit_line(fn:str|Path, # a text file
     Path(fn).write_text("\n".join(lines) + "\n")
 
 # %% ../nbs/97_test_utils.ipynb #5e01c532
-_IMNET_MEAN, _IMNET_STD = (torch.tensor(o) for o in IMAGENET_STATS)
-
 def _synth_frames(s, side=0.):
     "Poses (n,7) `[x,y,z,qw,qx,qy,qz]` in metres at loop positions `s` in [0,1); `side` shifts the camera sideways (m)."
     yaw = 2*math.pi*s + math.pi/2                                           # heading along the loop
@@ -128,7 +126,7 @@ def _synth_images(pose, size, g):
     ii, jj = torch.meshgrid(torch.arange(size), torch.arange(size), indexing='ij')
     checker = (((ii // 4) + (jj // 4)) % 2).float() * 2 - 1
     img = code[:, :, None, None] + 0.1*checker + 0.02*torch.randn(len(pose), 3, size, size, generator=g)
-    return (img.clamp(0, 1) - _IMNET_MEAN[:, None, None]) / _IMNET_STD[:, None, None]
+    return imagenet_normalize(img.clamp(0, 1))
 
 def synth_pose_dls(n:int=64, # Number of frames (stereo: pairs)
                    size:int=32, # Image side in pixels
