@@ -13,6 +13,8 @@ from .core import atomic_write
 from .script import console_script, quiet_imports
 with quiet_imports():  # a console script starts without torch's `jit.script` FutureWarning (raised while fastai is imported)
     from apollo_posenet.runs import train_posenet, train_args, check_train_args, add_to_manifest, evaluate_posenet, predict_folder, demo_verdict
+    from apollo_posenet.geometry.map import build_map
+    from apollo_posenet.pipeline import evaluate_pipeline, refine_predictions
 
 # %% auto #0
 __all__ = ['apollo_train', 'apollo_eval', 'apollo_predict', 'apollo_demo']
@@ -38,10 +40,17 @@ def apollo_eval(model:str='output/posenet/posenet.pth', # model file written by 
                 road:str=None, # road folder (default: the training road)
                 split:str='val', # 'val', 'train' or 'both'
                 out:str=None, # folder for plots and TUM trajectories (default: `eval/` beside the model)
+                fuse:bool=False, # add stereo odometry alone, and fused with the network in a pose graph (validation records)
+                refine:str=None, # a map folder (`apollo_map`): add the network's poses (and the fused ones) refined against it
+                window:int=None, # fuse causally over a sliding window of this many frames (default: each whole record)
                ):
     "Evaluate a saved PoseNet on the split it was trained with: metrics vs a constant pose, trajectory and error plots, TUM files for evo."
     out = ifnone(out, str(Path(model).parent/'eval'))
-    tbl, _ = evaluate_posenet(model, root, road, split, out, progress=True)
+    if fuse or refine:
+        if split != 'val': raise ValueError(f"--fuse and --refine score the validation records: leave --split at val (got {split!r})")
+        src = ('PoseNet',) + (('PoseNet + fusion',) if fuse else ())
+        tbl, *_ = evaluate_pipeline(model, root, road, out, fuse=fuse, refine=refine, refine_from=src, window=window, progress=True)
+    else: tbl, _, _ = evaluate_posenet(model, root, road, split, out, progress=True)
     print(tbl.round(3).to_string()); print(f"plots and TUM trajectories in {out}")
 
 @console_script
@@ -49,9 +58,14 @@ def apollo_eval(model:str='output/posenet/posenet.pth', # model file written by 
 def apollo_predict(images:str=None, # folder of images, searched recursively, or one image (required)
                    model:str='output/posenet/posenet.pth', # model file written by apollo_train
                    out:str='poses.csv', # CSV file to write
+                   refine:str=None, # a map folder (`apollo_map`): refine each pose against it (the network's kept as `prior_*`)
                   ):
     "Predict the pose of every image in a folder and write them to a CSV file."
-    df = predict_folder(model, images, out, progress=True)
+    df = predict_folder(model, images, None if refine else out, progress=True)
+    if refine:
+        df = refine_predictions(df, refine, progress=True)
+        atomic_write(out, lambda tmp: df.to_csv(tmp, index=False, float_format='%.6f'))
+        print(f"refined {int((~df.fell_back).sum())} of {len(df)} poses against {refine} (the others keep the network's pose; see `reason`)")
     print(f"{len(df)} poses written to {out}")
 
 # %% ../nbs/14_cli.ipynb #3bde63aa
@@ -65,7 +79,7 @@ def apollo_demo(root:str='data/apolloscape', # folder holding the roads; the def
                 lr:float=4e-3, # peak learning rate
                 bs:int=32, # batch size
                ):
-    "The main job: default synthetic road, PoseNet training on the CPU, evaluation against a constant pose, plots."
+    "The main job: default synthetic road, PoseNet training on the CPU, its map, evaluation with odometry fusion and refinement, plots."
     from apollo_posenet.synth.road import default_road  # only here: the renderer (moderngl) is needed for the demo only
     check_train_args(train_args(arch=arch, size=size, epochs=epochs, lr=lr, bs=bs))  # before the road is rendered
     out = Path(out)
@@ -75,14 +89,21 @@ def apollo_demo(root:str='data/apolloscape', # folder holding the roads; the def
     t1 = time.time()
     train_posenet(root, road.name, arch, size, epochs, lr, bs, out=out, force=True)
     t2 = time.time()
-    tbl, res = evaluate_posenet(out/'posenet.pth', root, road.name, 'both', out/'eval')
+    mp = build_map(root, road.name, out)  # <out>/map, reused while the road and the settings are unchanged
     t3 = time.time()
-    print(f"\n{road}: road {t1-t0:.0f} s, training {t2-t1:.0f} s, evaluation {t3-t2:.0f} s, total {t3-t0:.0f} s\n")
+    tbl, _, _, info = evaluate_pipeline(out/'posenet.pth', root, road.name, out/'eval', fuse=True, refine=mp, progress=True)
+    t4 = time.time()
+    print(f"\n{road}: road {t1-t0:.0f} s, training {t2-t1:.0f} s, map {t3-t2:.0f} s, evaluation {t4-t3:.0f} s, total {t4-t0:.0f} s\n")
     print(tbl.round(3).to_string())
-    v, c = tbl.loc['PoseNet (val)', 't_median_m'], tbl.loc['constant pose (val)', 't_median_m']
-    print(f"\nvalidation median translation error: PoseNet {v:.1f} m, constant pose {c:.1f} m: {demo_verdict(v, c)}")
-    print(f"plots and TUM trajectories in {out/'eval'}; model in {out/'posenet.pth'}")
-    summary = dict(table=tbl.round(4).reset_index().to_dict('records'), road_s=t1-t0, train_s=t2-t1, eval_s=t3-t2, ratio=float(v/c),
-                   verdict=demo_verdict(v, c), epoch_selection='last')
+    c = tbl.loc['constant pose (val)', 't_median_m']
+    verdicts = {k: demo_verdict(tbl.loc[f'{k} (val)', 't_median_m'], c) for k in ('PoseNet', 'PoseNet + fusion', 'PoseNet + refinement')}
+    print(f"\nvalidation median translation error (constant pose {c:.1f} m):")
+    for k, v in verdicts.items(): print(f"  {k}: {tbl.loc[f'{k} (val)', 't_median_m']:.2f} m: {v}")
+    print(f"odometry drift {info['odometry'].drift_pct.iloc[-1]:.2f} % of distance travelled; refinement kept the network's pose for "
+          f"{tbl.loc['PoseNet + refinement (val)', 'fallback']:.1%} of frames")
+    print(f"plots, tables and TUM trajectories in {out/'eval'}; model in {out/'posenet.pth'}; map in {mp}")
+    v = tbl.loc['PoseNet (val)', 't_median_m']
+    summary = dict(table=tbl.round(4).reset_index().to_dict('records'), road_s=t1-t0, train_s=t2-t1, map_s=t3-t2, eval_s=t4-t3, ratio=float(v/c),
+                   verdict=verdicts['PoseNet'], verdicts=verdicts, epoch_selection='last')
     atomic_write(out/'demo_summary.json', lambda tmp: Path(tmp).write_text(json.dumps(summary, indent=1)))
     add_to_manifest(out, 'demo_summary.json')

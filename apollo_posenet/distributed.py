@@ -19,9 +19,8 @@ from fastai.metrics import AccumMetric
 from fastai.distributed import DistributedDL, DistributedTrainer
 from .core import atomic_write, interactive
 from .models.posenet import tiny_resnet
-from .checkpoint import save_posenet
 from .training import EpochPrinter
-from .runs import train_posenet, train_args, train_learner, check_train_args, run_args, finish_run
+from .runs import train_posenet, train_args, train_learner, save_trained, check_train_args, run_args, finish_run
 
 # %% auto #0
 __all__ = ['train_process', 'PoseDistributedDL', 'ranks_agree', 'CheckRanks', 'init_distributed', 'train_distributed',
@@ -134,7 +133,7 @@ def train_distributed(cpu:bool=False, # CPU processes with gloo, even where CUDA
                            n_valid=len(learn.dls.valid_ds), n_valid_seen=n_seen, ranks_agree=agree, epochs_agree=epochs_agree, train_seconds=round(secs, 3),
                            metrics={n: float(v) for n, v in zip(names, final)})
     if rank == 0:
-        save_posenet(learn, out/'posenet.pth', road=a['road'], epochs=a['epochs'], lr=a['lr'], bs=a['bs'], epoch_selection='last', n_procs=world)
+        save_trained(learn, out/'posenet.pth', road=a['road'], epochs=a['epochs'], lr=a['lr'], bs=a['bs'], epoch_selection='last', n_procs=world)
         atomic_write(out/'distributed.json', lambda tmp: Path(tmp).write_text(json.dumps(learn.dist_info, indent=1)))
     if not (agree and all(epochs_agree)):
         raise RuntimeError(f"train_distributed: the {world} ranks held different weights (at the end: {not agree}, after epochs: "

@@ -21,17 +21,21 @@ from .data.split import check_split
 from .data.fastai import apollo_dls, image_tfm
 from .learner import posenet_learner, TrainingDiverged
 from .checkpoint import save_posenet, load_posenet
+from .data.tuples import tuple_dls
+from .mapnet import MapNetLearner, mapnet_learner, save_mapnet
 from .inference import predict_pose, get_preds_metres
 from .training import EpochCheckpoint, EpochPrinter, epoch_done, resume_fit
 from .evaluate import metrics_table, constant_pose_baseline, plot_trajectories, plot_error_cdf, write_tum
 
 # %% auto #0
-__all__ = ['ARCHS', 'MANIFEST', 'SPLITS', 'CAR_NEEDS_M', 'check_train_args', 'manifest_files', 'add_to_manifest', 'remove_listed',
-           'HistoryCSV', 'run_args', 'finish_run', 'train_posenet', 'train_args', 'train_learner', 'image_timestamp',
-           'data_settings', 'evaluate_posenet', 'predict_folder', 'demo_verdict']
+__all__ = ['ARCHS', 'MODELS', 'MANIFEST', 'SPLITS', 'TUM_TAGS', 'CAR_NEEDS_M', 'check_train_args', 'manifest_files',
+           'add_to_manifest', 'remove_listed', 'HistoryCSV', 'run_args', 'finish_run', 'train_posenet', 'train_args',
+           'train_learner', 'save_trained', 'image_timestamp', 'data_settings', 'eval_dls', 'evaluate_posenet',
+           'save_figure', 'write_eval', 'predict_folder', 'demo_verdict']
 
 # %% ../nbs/13_runs.ipynb #4edac771
 ARCHS = ('resnet18', 'resnet34', 'resnet50')
+MODELS = ('posenet', 'mapnet')
 MANIFEST = 'apollo_files.json'
 
 def check_train_args(a:dict, # training arguments, as `train_args` gives them
@@ -47,6 +51,15 @@ def check_train_args(a:dict, # training arguments, as `train_args` gives them
     if not (num(a['beta']) and math.isfinite(a['beta']) and a['beta'] >= 0): raise ValueError(f"--beta must be a finite number >= 0; got {a['beta']!r}")
     if not count(a['num_features']): raise ValueError(f"num_features must be an integer >= 1; got {a['num_features']!r}")
     if not (num(a['dropout']) and 0 <= a['dropout'] < 1): raise ValueError(f"dropout must be in [0, 1); got {a['dropout']!r}")
+    model = a.get('model', 'posenet')
+    if model not in MODELS: raise ValueError(f"--model must be one of {', '.join(MODELS)}; got {model!r}")
+    if model == 'mapnet':
+        if not (count(a.get('steps', 3)) and a.get('steps', 3) >= 2): raise ValueError(f"--steps (frames per MapNet tuple) must be an integer >= 2; got {a.get('steps')!r}")
+        if not count(a.get('skip', 1)): raise ValueError(f"--skip (frames between tuple frames) must be an integer >= 1; got {a.get('skip')!r}")
+        es = a.get('epoch_size')
+        if not (es is None or es == 'frames' or (isinstance(es, (int, str)) and str(es).isdigit() and int(es) >= 1)):
+            raise ValueError(f"--epoch_size must be 'frames' (about one PoseNet epoch of images) or a number of tuples >= 1; got {es!r}")
+        if not a['beta'] > 0: raise ValueError(f"--beta must be > 0 for --model mapnet (its absolute weight is saq = -log(beta)); got {a['beta']!r}")
     return size
 
 def manifest_files(folder:Path)->list:
@@ -142,18 +155,22 @@ def train_posenet(root:str='data/apolloscape', # folder holding the roads
                   pretrained:bool=False, # ImageNet weights (torchvision's cache; downloaded when online)
                   seed:int=0, # random seed
                   cameras:str=None, # comma-separated camera folders, e.g. `Camera_5` (default: all)
+                  model:str='posenet', # 'posenet', or 'mapnet': PoseNet trained on frame tuples with MapNet's relative loss
+                  steps:int=3, # mapnet: frames per tuple
+                  skip:int=1, # mapnet: frames between consecutive frames of a tuple
+                  epoch_size:str='frames', # mapnet: tuples per epoch: 'frames' (frames/steps, a PoseNet epoch of images), a number, or None (every tuple)
                   num_workers:int=0, # DataLoader worker processes (the cached path needs none)
                   progress:bool=True, # print progress (bars in a terminal, else one line per epoch)
                   force:bool=False, # replace the run in `out`
                   resume:bool=False, # continue the killed run in `out` (its recorded arguments are used)
                   cbs=None, # more callbacks for `fit`
                  ):
-    "Train a PoseNet on `root/road` with one-cycle and save the last epoch's model to `out/posenet.pth`; returns the `Learner`."
+    "Train a PoseNet (or a MapNet) on `root/road` with one-cycle and save the last epoch's model to `out/posenet.pth`; returns the `Learner`."
     # (no return annotation: `@delegates` copies it to `apollo_train` and `train_distributed`, and fastcore's parser evaluates it there)
     out = Path(out)
     args = dict(root=str(root), road=road, arch=arch, size=size if isinstance(size, (int, str)) else list(size), epochs=epochs, lr=lr, bs=bs,
                 learn_beta=learn_beta, stereo=stereo, beta=beta, num_features=num_features, dropout=dropout, augment=augment,
-                pretrained=pretrained, seed=seed, cameras=cameras)
+                pretrained=pretrained, seed=seed, cameras=cameras, model=model, steps=steps, skip=skip, epoch_size=epoch_size)
     if not resume: check_train_args(args)
     a = run_args(out, args, resume=resume, force=force)
     check_train_args(a)
@@ -177,7 +194,7 @@ def train_posenet(root:str='data/apolloscape', # folder holding the roads
         raise
     learn.train_seconds = time.time() - t0
     # the new results replace the old ones atomically; then the old run's other files (its eval/, a demo summary) go
-    save_posenet(learn, out/'posenet.pth', road=a['road'], epochs=a['epochs'], lr=a['lr'], bs=a['bs'], epoch_selection='last')
+    save_trained(learn, out/'posenet.pth', road=a['road'], epochs=a['epochs'], lr=a['lr'], bs=a['bs'], epoch_selection='last')
     hist.write(out/'history.csv')
     os.replace(out/'last.json', out/'run.json')
     finish_run(out, ('posenet.pth', 'history.csv', 'run.json'))
@@ -197,10 +214,22 @@ def train_learner(a:dict, # training arguments (`train_args`)
     "The seeded `apollo_dls` + `posenet_learner` of the training arguments `a`: the recipe `train_posenet` and `train_distributed` train."
     set_seed(a['seed'], reproducible=True)
     cams = a.get('cameras') or None
-    dls = apollo_dls(a['root'], a['road'], size=parse_size(a['size']), bs=a['bs'], stereo=a['stereo'], augment=a['augment'], seed=a['seed'],
-                     cameras=cams.split(',') if isinstance(cams, str) else cams, **kwargs)
-    return posenet_learner(dls, a['arch'], num_features=a['num_features'], dropout=a['dropout'], pretrained=a['pretrained'], beta=a['beta'],
-                           learn_beta=a['learn_beta'], path=path, cbs=cbs)
+    kw = dict(size=parse_size(a['size']), stereo=a['stereo'], augment=a['augment'], seed=a['seed'], cameras=cams.split(',') if isinstance(cams, str) else cams, **kwargs)
+    net = dict(num_features=a['num_features'], dropout=a['dropout'], pretrained=a['pretrained'], learn_beta=a['learn_beta'], path=path, cbs=cbs)
+    if a.get('model', 'posenet') == 'posenet': return posenet_learner(apollo_dls(a['root'], a['road'], bs=a['bs'], **kw), a['arch'], beta=a['beta'], **net)
+    # MapNet: `bs` still counts images (bs // steps tuples of `steps` frames), so that a batch costs what a PoseNet batch costs;
+    # learn_beta=False with saq = -log(beta) makes its absolute term PoseNet's `Lx + beta*Lq`: the two differ only by the relative term
+    es = a.get('epoch_size', 'frames')
+    dls = tuple_dls(a['root'], a['road'], steps=a['steps'], skip=a['skip'], epoch_size=int(es) if str(es).isdigit() else es,
+                    bs=max(1, a['bs'] // a['steps']), **kw)
+    return mapnet_learner(dls, a['arch'], saq=-3. if a['learn_beta'] else -math.log(a['beta']), **net)
+
+def save_trained(learn:Learner, # a learner of `train_learner`
+                 path:str|Path, # checkpoint file to write
+                 **extra, # more plain-valued config (road, epochs, ...)
+                )->Path:
+    "Save `learn`'s model as a PoseNet checkpoint: `save_mapnet` (its inner PoseNet, `model='mapnet'`) for a MapNet, else `save_posenet`."
+    return (save_mapnet if isinstance(learn, MapNetLearner) else save_posenet)(learn, path, **extra)
 
 # %% ../nbs/13_runs.ipynb #77226ccd
 SPLITS = ('val', 'train', 'both')
@@ -222,16 +251,13 @@ def data_settings(model, # a PoseNet from `load_posenet`
     return dict(root=dc.get('root'), road=dc.get('road', cfg.get('road')), size=parse_size(size, f'{where}: size'),
                 stereo=bool(dc.get('stereo', cfg.get('stereo', False))), cameras=dc.get('cameras'), split=dc.get('split') or {})
 
-def evaluate_posenet(model, # a path written by `save_posenet`, or a loaded PoseNet
-                     root=None, # folder holding the roads (default: the one it was trained with)
-                     road=None, # road (default: the one it was trained on)
-                     split:str='val', # 'val', 'train' or 'both'
-                     out=None, # folder for plots and TUM files (nothing written if None)
-                     bs:int=32, # batch size
-                     progress:bool=False, # report progress
-                    )->tuple:
-    "Metrics table of `model` vs the constant-pose baseline on a split, and the (prediction, truth) pairs; plots and TUM files into `out`."
-    if split not in SPLITS: raise ValueError(f"--split must be one of {', '.join(SPLITS)}; got {split!r}")
+def eval_dls(model, # a path written by `save_posenet`, or a loaded PoseNet
+             root=None, # folder holding the roads (default: the one it was trained with)
+             road=None, # road (default: the one it was trained on)
+             bs:int=32, # batch size
+             progress:bool=False, # report progress
+            )->tuple:
+    "`(model, dls)`: the loaded model on the CPU and the `apollo_dls` of the split and preprocessing it was trained with (checked)."
     where = str(model) if not isinstance(model, torch.nn.Module) else 'the model'
     model = load_posenet(model) if not isinstance(model, torch.nn.Module) else model
     d = data_settings(model, where)
@@ -242,7 +268,19 @@ def evaluate_posenet(model, # a path written by `save_posenet`, or a loaded Pose
     dls = apollo_dls(root, road, size=d['size'], bs=bs, stereo=d['stereo'], device='cpu', progress=progress,
                      split=info or None, cameras=d['cameras'] if same else None)  # the recorded split again (a generated one: its seed)
     if info: check_split(dls.train_ds, info, where)  # a clear error if the data's split is not the one it was trained with
-    model = model.to('cpu')
+    return model.to('cpu'), dls
+
+def evaluate_posenet(model, # a path written by `save_posenet`, or a loaded PoseNet
+                     root=None, # folder holding the roads (default: the one it was trained with)
+                     road=None, # road (default: the one it was trained on)
+                     split:str='val', # 'val', 'train' or 'both'
+                     out=None, # folder for plots and TUM files (nothing written if None)
+                     bs:int=32, # batch size
+                     progress:bool=False, # report progress
+                    )->tuple:
+    "Metrics table of `model` vs the constant-pose baseline on a split, the (prediction, truth) pairs and each split's image files; plots and TUM files into `out`."
+    if split not in SPLITS: raise ValueError(f"--split must be one of {', '.join(SPLITS)}; got {split!r}")
+    model, dls = eval_dls(model, root, road, bs, progress)
     train_gt, _ = dls.train.dataset.sample_poses()  # from the pose files: no image is decoded
     splits = {'train': 0, 'val': 1} if split == 'both' else {split: {'train': 0, 'val': 1}[split]}
     res, names = {}, {}
@@ -251,26 +289,36 @@ def evaluate_posenet(model, # a path written by `save_posenet`, or a loaded Pose
         res[f'PoseNet ({s})'] = (get_preds_metres(model, dls[i], progress=progress)[0], gt); names[s] = imgs
         res[f'constant pose ({s})'] = (constant_pose_baseline(train_gt, len(gt)), gt)
     tbl = metrics_table(res)
-    if out is not None: _write_eval(Path(out), res, names, road)
-    return tbl, res
+    if out is not None: write_eval(out, res, names, dls.train.dataset.road_path.name)
+    return tbl, res, names
 
-def _savefig(fig, path): atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=90, format='png'))
+def save_figure(fig, path):
+    "Write a matplotlib figure to a PNG file atomically."
+    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=90, format='png'))
 
-def _write_eval(out, res, names, road):
-    "Plots and TUM trajectories of an evaluation into `out`, listed in its manifest."
+TUM_TAGS = {'PoseNet': 'pred'}  # result name -> the tag of its TUM files
+
+def write_eval(out, # folder to write
+               res:dict, # 'NAME (split)' -> (pred, truth) arrays (N,7) in metres
+               names:dict, # split -> its image files, in the order of `res`
+               road:str, # road name (plot titles)
+               tags:dict|None=None, # result NAME -> tag of its TUM files `{split}_{camera}_{tag}.tum` (default `TUM_TAGS`)
+              ):
+    "Plots and TUM trajectories (one per split, camera and result, plus the truth) of an evaluation into `out`, listed in its manifest."
     import matplotlib.pyplot as plt
+    out, tags = Path(out), ifnone(tags, TUM_TAGS)
     out.mkdir(parents=True, exist_ok=True); written = ['trajectories.png', 'error_cdf.png']
     splits = list(names)
     fig, axs = plt.subplots(1, len(splits), figsize=(4.5*len(splits), 4.2), squeeze=False)
     for ax, s in zip(axs[0], splits): plot_trajectories(*res[f'PoseNet ({s})'], ax=ax, title=f'{road} {s}: predicted vs true')
-    fig.tight_layout(); _savefig(fig, out/'trajectories.png'); plt.close(fig)
-    axs = plot_error_cdf(res); _savefig(axs[0].figure, out/'error_cdf.png'); plt.close(axs[0].figure)
+    fig.tight_layout(); save_figure(fig, out/'trajectories.png'); plt.close(fig)
+    axs = plot_error_cdf(res); save_figure(axs[0].figure, out/'error_cdf.png'); plt.close(axs[0].figure)
     for s, imgs in names.items():
-        pred, gt = res[f'PoseNet ({s})']
         cams = np.array([Path(n).parent.name for n in imgs]); ts = np.array([image_timestamp(n) for n in imgs])
+        kinds = [('gt', res[f'PoseNet ({s})'][1])] + [(tag, res[f'{k} ({s})'][0]) for k, tag in tags.items() if f'{k} ({s})' in res]
         for cam in sorted(set(cams)):
             m = cams == cam; o = np.argsort(ts[m], kind='stable')
-            for kind, p in (('pred', pred), ('gt', gt)):
+            for kind, p in kinds:
                 fn = f"{s}_{cam.replace(' ', '_')}_{kind}.tum"; write_tum(out/fn, p[m][o], ts[m][o]); written.append(fn)
     add_to_manifest(out, *written)
 

@@ -1,22 +1,24 @@
 #!/usr/bin/env python
-"""Accuracy on the validation records of the default synthetic road: PoseNet recipes against two baselines.
+"""Accuracy on the validation records of the default synthetic road: every localization method of the library, measured the same way.
 
-Rows (mono, both cameras, validation split = the last 4 records, whose lighting is never seen in training):
-- constant pose: always the training split's mean position and mean rotation;
-- nearest neighbour: the pose of the training image closest in downsampled pixels (32x26 grey, standardized);
-- the original blog's recipe (`posenet_learner(preset='blog')`): ResNet-34, Adam at a constant lr 1e-5, weight decay 5e-4,
-  L1 with learned sx/sq, FC 2048, dropout 0.5, no augmentation, batch 40 -- but FROM RANDOM WEIGHTS (the blog fine-tunes
-  ImageNet weights, which the benchmark machines cannot download), on a CPU time budget (`--blog_minutes`, whole epochs)
-  and at a reduced image size (`--blog_size`);
-- the library's recipe (what `make demo` trains, `preset='library'`): ResNet-18 at 96 px, one-cycle, lr 4e-3, beta 3,
-  brightness/contrast augmentation, FC 512, dropout 0.2, batch 32, 10 epochs.
-No row selects anything on the validation records it reports: each PoseNet row keeps its LAST epoch (as `train_posenet`
-and `make demo` do), and the baselines use the training split only.
+Rows (validation split = Record011–014, both cameras, 960 images; see ../shared/ACCURACY.md for the protocol):
+- baselines: constant pose (training mean); nearest neighbour (the pose of the training image closest in 32x26 grey pixels);
+- the original blog's recipe (`posenet_learner(preset='blog')`: ResNet-34, Adam at a constant 1e-5, learned sx/sq) FROM RANDOM WEIGHTS
+  (the benchmark machines cannot download ImageNet weights), on a CPU time budget (`--blog_minutes`) at a reduced size (`--blog_size`);
+- the library's recipe (`make demo`: ResNet-18, 96 px, one-cycle, 10 epochs) as PoseNet, as MapNet (the same recipe on 3-frame
+  tuples with MapNet's relative loss, `apollo_train --model mapnet`: same epochs, same images per batch and per epoch), and with
+  the reprojection loss (the usual loss for 7 epochs, then Kendall & Cipolla's reprojection loss on the map's points for 3);
+- the geometric stages (`apollo_posenet.pipeline`): stereo odometry alone (chained from each record's first true pose),
+  PoseNet/MapNet + odometry fused in a pose graph, and refinement against the map of the training split from the PoseNet prior,
+  from the fused prior, and from no prior at all.
+Nothing is selected on the validation records: each network keeps its LAST epoch; noise models, kernels and refinement
+thresholds were chosen on training records (see the notebooks); the baselines see the training split only.
+Time per frame: one CPU query frame, network inference including JPEG decoding, plus each stage's own time.
 
-Run by hand, after `make demo` (which renders the road and trains the library's recipe):
-  `python benchmarks/accuracy.py --library_model output/demo/posenet.pth [--blog_minutes 10]`
-or train the library's recipe here: `python benchmarks/accuracy.py [--root data/apolloscape] [--skip_blog]`.
-Writes benchmarks/results/accuracy.{json,md}.
+Run by hand after `make demo` (which renders the road, trains the library's recipe and builds the map):
+  `python benchmarks/accuracy.py --library_model output/demo/posenet.pth --map output/demo/map [--rows ...]`
+`--rows` picks the groups to measure again (baselines blog library mapnet reprojection pipeline); rows not measured again are
+kept from the previous results file, each with the date it was measured. Writes benchmarks/results/accuracy.{json,md}.
 """
 import argparse, json, time
 from pathlib import Path
@@ -24,13 +26,19 @@ import numpy as np
 from PIL import Image
 from fastai.callback.core import Callback
 from fastai.learner import CancelFitException
-from _common import machine, save_results, md_machine
+from _common import machine, save_results, md_machine, RESULTS
 from apollo_posenet.synth.road import default_road
 from apollo_posenet.data.fastai import apollo_dls
 from apollo_posenet.learner import posenet_learner, fit_posenet
 from apollo_posenet.checkpoint import save_posenet, load_posenet
 from apollo_posenet.evaluate import error_summary, constant_pose_baseline
-from apollo_posenet.runs import train_posenet, evaluate_posenet
+from apollo_posenet.runs import train_posenet, evaluate_posenet, train_args, train_learner
+from apollo_posenet.geometry.map import build_map, load_map
+from apollo_posenet.reprojection import dataset_points, map_points_of, use_reprojection
+from apollo_posenet.pipeline import evaluate_pipeline
+
+GROUPS = ('baselines', 'blog', 'library', 'mapnet', 'reprojection', 'pipeline')
+THRESHOLDS = ((0.5, 0.5), (1., 1.), (5., 5.))
 
 class TimeBudget(Callback):
     "Stop training at the end of the first epoch that ends after `seconds`."
@@ -46,57 +54,119 @@ def pixels(ds):
     out = [np.asarray(ds.load_image(j).convert('L').resize((32, 26), Image.BILINEAR), np.float32).ravel() for j in js]
     f = np.stack(out); return (f - f.mean(1, keepdims=True)) / (f.std(1, keepdims=True) + 1e-6)
 
-def row(name, pred, targ, budget, seconds, selection):
-    return dict(method=name, budget=budget, train_seconds=seconds, selection=selection, **error_summary(pred, targ))
+def row(name, group, pred, targ, budget, seconds, selection, s_per_frame=np.nan, fallback=np.nan):
+    return dict(method=name, group=group, budget=budget, train_seconds=seconds, selection=selection, s_per_frame=s_per_frame, fallback=fallback,
+                measured=time.strftime('%Y-%m-%d %H:%M'), **error_summary(pred, targ, THRESHOLDS))
 
-def main(root='data/apolloscape', blog_minutes=10., blog_size=128, skip_blog=False, out='output/bench_accuracy', library_model=None):
-    if library_model is not None:  # refuse a model whose epoch was picked on the validation split (written before the last-epoch rule)
-        sel = load_posenet(library_model).config.get('epoch_selection')
-        if sel != 'last': raise SystemExit(f"{library_model}: its epoch was selected on the validation split (epoch_selection={sel!r}); "
-                                           "train it again with the current library (`make demo`) before reporting it")
-    road = default_road(root)
-    rows = []
+def net_row(name, group, ckpt, road, budget, secs):
+    "A network's row: `evaluate_posenet` on the validation split, timed per frame (decoding included)."
+    t0 = time.time(); _, res, names = evaluate_posenet(ckpt, road.parent, road.name, 'val')
+    return row(name, group, *res['PoseNet (val)'], budget, secs, 'last epoch', (time.time() - t0) / len(names['val']))
+
+def baselines(road):
     dls = apollo_dls(road.parent, road.name, size=32, bs=64, cache=False, progress=False)  # only for the split's poses
     (train_gt, _), (val_gt, _) = dls.train.dataset.sample_poses(), dls.valid.dataset.sample_poses()
-    rows.append(row('constant pose (training mean)', constant_pose_baseline(train_gt, len(val_gt)), val_gt, '-', 0., 'none'))
-    t0 = time.time()
-    ft, fv = pixels(dls.train.dataset), pixels(dls.valid.dataset)
+    rows = [row('constant pose (training mean)', 'baselines', constant_pose_baseline(train_gt, len(val_gt)), val_gt, '-', 0., 'none', 0.)]
+    t0 = time.time(); ft = pixels(dls.train.dataset); t1 = time.time(); fv = pixels(dls.valid.dataset)
     nn_idx = np.concatenate([((fv[i:i+256, None] - ft[None])**2).sum(-1).argmin(1) for i in range(0, len(fv), 256)])
-    rows.append(row('nearest neighbour (32x26 grey pixels)', train_gt[nn_idx], val_gt, '-', time.time() - t0, 'none'))
-    print(rows, flush=True)
-    if not skip_blog:
-        dls = apollo_dls(road.parent, road.name, size=blog_size, bs=40, augment=False, progress=False)
-        learn = posenet_learner(dls, preset='blog', pretrained=False, path=out + '/blog', cbs=[TimeBudget(blog_minutes * 60)])
-        t0 = time.time()
-        with learn.no_bar(): fit_posenet(learn, 1000)  # the preset's constant lr (1e-5) until the time budget ends
-        secs = time.time() - t0; n_ep = len(learn.recorder.values)
-        save_posenet(learn, out + '/blog/posenet.pth', road=road.name, epoch_selection='last')
-        tbl, res = evaluate_posenet(out + '/blog/posenet.pth', road.parent, road.name, 'val')
-        rows.append(row(f'blog recipe from random weights (ResNet-34, Adam at a constant 1e-5, learned sx/sq, {blog_size} px)', *res['PoseNet (val)'],
-                        f'{n_ep} CPU epochs ({blog_minutes:g} min budget)', secs, 'last epoch'))
-        print(rows[-1], flush=True)
-    if library_model is None:  # train the recipe of `make demo` here
-        t0 = time.time()
-        train_posenet(road.parent, road.name, 'resnet18', '96', epochs=10, lr=4e-3, bs=32, beta=3., out=out + '/library', progress=False, force=True)
-        secs, library_model = time.time() - t0, out + '/library/posenet.pth'
-    else:  # the model `make demo` trained: its training time is in demo_summary.json beside it
-        secs = json.loads((Path(library_model).parent/'demo_summary.json').read_text())['train_s']
-    tbl, res = evaluate_posenet(library_model, road.parent, road.name, 'val')
-    rows.append(row('library recipe (ResNet-18, 96 px, one-cycle, augmentation)', *res['PoseNet (val)'], '10 CPU epochs', secs, 'last epoch'))
-    print(rows[-1], flush=True)
+    rows.append(row('nearest neighbour (32x26 grey pixels)', 'baselines', train_gt[nn_idx], val_gt, '-', t1 - t0, 'none', (time.time() - t1) / len(fv)))
+    return rows
+
+def blog(road, out, minutes, size):
+    dls = apollo_dls(road.parent, road.name, size=size, bs=40, augment=False, progress=False)
+    learn = posenet_learner(dls, preset='blog', pretrained=False, path=out/'blog', cbs=[TimeBudget(minutes * 60)])
+    t0 = time.time()
+    with learn.no_bar(): fit_posenet(learn, 1000)  # the preset's constant lr (1e-5) until the time budget ends
+    secs, n_ep = time.time() - t0, len(learn.recorder.values)
+    save_posenet(learn, out/'blog'/'posenet.pth', road=road.name, epoch_selection='last')
+    return [net_row(f'blog recipe from random weights (ResNet-34, Adam at a constant 1e-5, learned sx/sq, {size} px)', 'blog', out/'blog'/'posenet.pth',
+                    road, f'{n_ep} CPU epochs ({minutes:g} min budget)', secs)]
+
+def library_model(road, out, given):
+    "The `make demo` model (its training time is in demo_summary.json beside it), or the same recipe trained here."
+    if given is not None:
+        sel = load_posenet(given).config.get('epoch_selection')
+        if sel != 'last': raise SystemExit(f"{given}: its epoch was selected on the validation split (epoch_selection={sel!r}); train it again (`make demo`)")
+        return Path(given), json.loads((Path(given).parent/'demo_summary.json').read_text())['train_s']
+    t0 = time.time(); train_posenet(road.parent, road.name, out=out/'library', progress=False, force=True)
+    return out/'library'/'posenet.pth', time.time() - t0
+
+def mapnet_model(road, out, given):
+    if given is not None: return Path(given), json.loads((Path(given).parent/'run_seconds.json').read_text())['train_s'] if (Path(given).parent/'run_seconds.json').exists() else np.nan
+    t0 = time.time(); train_posenet(road.parent, road.name, out=out/'mapnet', model='mapnet', progress=False, force=True)
+    return out/'mapnet'/'posenet.pth', time.time() - t0
+
+def reprojection(road, out, mp, n1=7, n2=3):
+    "The library's recipe for `n1` epochs, then the reprojection loss on the map's points for `n2` (lr / 10), last epoch kept."
+    a = train_args(root=str(road.parent), road=road.name)
+    t0 = time.time(); learn = train_learner(a, out/'reprojection', progress=False)
+    with learn.no_bar(), learn.no_logging():
+        learn.fit_one_cycle(n1, a['lr'])
+        use_reprojection(learn, dataset_points(learn.dls.train.dataset, map_points_of(load_map(mp)), n_points=256), clip=200.)
+        learn.fit_one_cycle(n2, a['lr'] / 10)
+    secs = time.time() - t0
+    save_posenet(learn, out/'reprojection'/'posenet.pth', road=road.name, epoch_selection='last')
+    return [net_row(f'PoseNet + reprojection loss (library recipe {n1} epochs, then the reprojection loss on the map points, clip 200 px, {n2} epochs)',
+                    'reprojection', out/'reprojection'/'posenet.pth', road, f'{n1 + n2} CPU epochs', secs)]
+
+def pipeline(road, ckpt, name, mp, secs, refine_from):
+    "Rows of the geometric stages after the network `ckpt` (`evaluate_pipeline`, validation records)."
+    tbl, res, _, info = evaluate_pipeline(ckpt, road.parent, road.name, fuse=True, refine=mp, refine_from=refine_from)
+    label = {'PoseNet + fusion': f'{name} + odometry fusion (pose graph, GTSAM)', 'odometry alone': 'stereo odometry alone (from each record\'s first true pose)',
+             'PoseNet + refinement': f'{name} + refinement (map, SIFT, PnP)', 'PoseNet + fusion + refinement': f'{name} + fusion + refinement',
+             'refinement without prior': 'refinement without prior (whole map ranked by global descriptor)'}
+    rows = []
+    for k, lab in label.items():
+        if f'{k} (val)' not in res: continue
+        t = tbl.loc[f'{k} (val)']
+        rows.append(row(lab, 'pipeline', *res[f'{k} (val)'], '10 CPU epochs (network)' if k != 'odometry alone' else '-', secs if k != 'odometry alone' else 0.,
+                        'last epoch; noise and thresholds chosen on training records', float(t.s_per_frame), float(t.fallback)))
+    return rows, info
+
+def fmt(v, f): return '-' if v is None or (isinstance(v, float) and not np.isfinite(v)) else format(v, f)
+
+def main(root='data/apolloscape', rows_=GROUPS, blog_minutes=10., blog_size=128, out='output/bench_accuracy', library=None, mapnet=None, map_=None):
+    out, road = Path(out), default_road(root)
+    prev = json.loads((RESULTS/'accuracy.json').read_text())['rows'] if (RESULTS/'accuracy.json').exists() else []
+    new, notes = [], []
+    mp = build_map(road.parent, road.name, out) if map_ is None else Path(map_)
+    if 'baselines' in rows_: new += baselines(road)
+    if 'blog' in rows_: new += blog(road, out, blog_minutes, blog_size)
+    lib, lib_s = library_model(road, out, library) if {'library', 'pipeline'} & set(rows_) else (None, None)
+    if 'library' in rows_: new.append(net_row('PoseNet, library recipe (ResNet-18, 96 px, one-cycle, augmentation)', 'library', lib, road, '10 CPU epochs', lib_s))
+    mn, mn_s = mapnet_model(road, out, mapnet) if 'mapnet' in rows_ else (None, None)
+    if 'mapnet' in rows_: new.append(net_row('MapNet (library recipe on 3-frame tuples + relative loss)', 'mapnet', mn, road, '10 CPU epochs', mn_s))
+    if 'reprojection' in rows_: new += reprojection(road, out, mp)
+    if 'pipeline' in rows_:
+        r, info = pipeline(road, lib, 'PoseNet', mp, lib_s, ('PoseNet', 'PoseNet + fusion', None)); new += r
+        notes.append(f"Odometry drift on the validation records: {info['odometry'].drift_pct.iloc[-1]:.2f} % of distance, {info['odometry'].drift_deg_100m.iloc[-1]:.2f} °/100 m.")
+        if mn is not None:
+            r, _ = pipeline(road, mn, 'MapNet', mp, mn_s, ()); new += [x for x in r if x['method'].startswith('MapNet')]
+    names = {r['method'] for r in new}
+    order = {g: i for i, g in enumerate(GROUPS)}
+    allr = sorted([r for r in prev if r['method'] not in names and r.get('group') in order] + new, key=lambda r: order[r['group']])
     mach = machine()
-    md = "\n".join([f"### Accuracy on the validation records of the default synthetic road (`zpark-synth`, {len(val_gt)} images)", "", md_machine(mach), "",
-        "| method | budget | epoch kept | train time (s) | median t (m) | mean t (m) | median rot (°) | mean rot (°) | within 5 m, 5° |", "|---|---|---|---|---|---|---|---|---|"]
-        + [f"| {r['method']} | {r['budget']} | {r['selection'] if r['selection'] != 'none' else '-'} | {r['train_seconds']:.0f} | {r['t_median_m']:.1f} | {r['t_mean_m']:.1f} | {r['r_median_deg']:.2f} | {r['r_mean_deg']:.2f} | {r['within_5m_5deg']:.3f} |" for r in rows]
-        + ["", "Nothing is selected on the validation records reported here: each PoseNet row keeps its last epoch, and the baselines see the training split only."]
-        + ([] if mach['gpu'] else ["No GPU was available to this run, so there is no GPU row with a longer budget."]))
-    save_results('accuracy', dict(machine=mach, rows=rows, protocol='validation records of trainval_split/val.txt; PoseNet rows keep their last epoch'), md)
+    md = "\n".join([f"### Accuracy on the validation records of the default synthetic road (`zpark-synth`, {allr[0]['frames']} images)", "", md_machine(mach)
+                    + " Each row says when it was measured (rows not measured again keep their date).", "",
+        "| method | budget | train time (s) | time per frame (s) | median t (m) | mean t (m) | median rot (°) | mean rot (°) | within 0.5 m, 0.5° | within 1 m, 1° | within 5 m, 5° | fallback | measured |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        + [f"| {r['method']} | {r['budget']} | {fmt(r['train_seconds'], '.0f')} | {fmt(r.get('s_per_frame'), '.3f')} | {fmt(r['t_median_m'], '.2f')} | {fmt(r['t_mean_m'], '.2f')} | "
+           f"{fmt(r['r_median_deg'], '.2f')} | {fmt(r['r_mean_deg'], '.2f')} | {fmt(r.get('within_0.5m_0.5deg'), '.3f')} | {fmt(r['within_1m_1deg'], '.3f')} | "
+           f"{fmt(r['within_5m_5deg'], '.3f')} | {fmt(r.get('fallback'), '.3f')} | {r.get('measured', '-')} |" for r in allr]
+        + ["", "Nothing is selected on the validation records reported here: each network keeps its last epoch, the noise models of the fusion and the thresholds "
+           "of the refinement were chosen on training records, and the baselines see the training split only. A refinement that keeps its prior counts "
+           "with the prior's error (the fallback column says how often); without a prior, a frame left without a pose counts as the training mean pose."]
+        + notes + ([] if mach['gpu'] else ["No GPU was available to this run, so there is no GPU row with a longer budget."]))
+    save_results('accuracy', dict(machine=mach, rows=allr, protocol='validation records of trainval_split/val.txt; networks keep their last epoch'), md)
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--root', default='data/apolloscape'); p.add_argument('--blog_minutes', type=float, default=10.)
-    p.add_argument('--blog_size', type=int, default=128); p.add_argument('--skip_blog', action='store_true')
+    p.add_argument('--blog_size', type=int, default=128)
+    p.add_argument('--rows', nargs='+', default=list(GROUPS), choices=GROUPS, help='groups of rows to measure again (the others are kept)')
     p.add_argument('--out', default='output/bench_accuracy')
-    p.add_argument('--library_model', default=None, help="evaluate this `make demo` model (output/demo/posenet.pth) instead of training the recipe again")
+    p.add_argument('--library_model', default=None, help="the `make demo` model (output/demo/posenet.pth) instead of training the recipe again")
+    p.add_argument('--mapnet_model', default=None, help="a MapNet trained with the library's recipe (`apollo_train --model mapnet`) instead of training it here")
+    p.add_argument('--map', default=None, help="the map of the road (`apollo_map`; `make demo` writes output/demo/map) instead of building it in --out")
     a = p.parse_args()
-    main(a.root, a.blog_minutes, a.blog_size, a.skip_blog, a.out, a.library_model)
+    main(a.root, a.rows, a.blog_minutes, a.blog_size, a.out, a.library_model, a.mapnet_model, a.map)
