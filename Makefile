@@ -10,4 +10,4 @@ slow-test:  ## the same, with the cells flagged slow (and cuda, where torch sees
 readme:  ## regenerate README.md from nbs/index.ipynb (offline; nbdev_readme does it where quarto exists)
 	@V=$$(tools/env.sh) && "$$V/bin/python" tools/readme.py
 accuracy:  ## after `make demo`: the accuracy table (the blog row trains ~10 CPU minutes), then the README that shows it
-	@V=$$(tools/env.sh) && "$$V/bin/python" benchmarks/accuracy.py --library_model output/demo/posenet.pth && "$$V/bin/python" tools/readme.py --execute
+	@V=$$(tools/env.sh) && "$$V/bin/python" benchmarks/accuracy.py --library_model output/demo/posenet.pth --map output/demo/map && "$$V/bin/python" tools/readme.py --execute

@@ -32,6 +32,7 @@ from apollo_posenet.data.fastai import apollo_dls
 from apollo_posenet.learner import posenet_learner, fit_posenet
 from apollo_posenet.checkpoint import save_posenet, load_posenet
 from apollo_posenet.evaluate import error_summary, constant_pose_baseline
+from apollo_posenet.metrics import within_name
 from apollo_posenet.runs import train_posenet, evaluate_posenet, train_args, train_learner
 from apollo_posenet.geometry.map import build_map, load_map
 from apollo_posenet.reprojection import dataset_points, map_points_of, use_reprojection
@@ -119,7 +120,8 @@ def pipeline(road, ckpt, name, mp, secs, refine_from):
     for k, lab in label.items():
         if f'{k} (val)' not in res: continue
         t = tbl.loc[f'{k} (val)']
-        rows.append(row(lab, 'pipeline', *res[f'{k} (val)'], '10 CPU epochs (network)' if k != 'odometry alone' else '-', secs if k != 'odometry alone' else 0.,
+        net = k not in ('odometry alone', 'refinement without prior')
+        rows.append(row(lab, 'pipeline', *res[f'{k} (val)'], '10 CPU epochs (network)' if net else '-', secs if net else 0.,
                         'last epoch; noise and thresholds chosen on training records', float(t.s_per_frame), float(t.fallback)))
     return rows, info
 
@@ -127,9 +129,15 @@ def fmt(v, f): return '-' if v is None or (isinstance(v, float) and not np.isfin
 
 def main(root='data/apolloscape', rows_=GROUPS, blog_minutes=10., blog_size=128, out='output/bench_accuracy', library=None, mapnet=None, map_=None):
     out, road = Path(out), default_road(root)
-    prev = json.loads((RESULTS/'accuracy.json').read_text())['rows'] if (RESULTS/'accuracy.json').exists() else []
+    prev, prev_notes = [], []
+    if (RESULTS/'accuracy.json').exists():  # rows of an earlier run (before groups and dates were recorded: the run's date, the group from the name)
+        old = json.loads((RESULTS/'accuracy.json').read_text()); prev_notes = old.get('notes', [])
+        for r in old['rows']:
+            r.setdefault('measured', old['machine']['date'])
+            r.setdefault('group', 'blog' if r['method'].startswith('blog') else 'baselines' if r['method'].startswith(('constant', 'nearest')) else None)
+            prev.append(r)
     new, notes = [], []
-    mp = build_map(road.parent, road.name, out) if map_ is None else Path(map_)
+    mp = (build_map(road.parent, road.name, out) if map_ is None else Path(map_)) if set(rows_) & {'reprojection', 'pipeline'} else None
     if 'baselines' in rows_: new += baselines(road)
     if 'blog' in rows_: new += blog(road, out, blog_minutes, blog_size)
     lib, lib_s = library_model(road, out, library) if {'library', 'pipeline'} & set(rows_) else (None, None)
@@ -142,6 +150,7 @@ def main(root='data/apolloscape', rows_=GROUPS, blog_minutes=10., blog_size=128,
         notes.append(f"Odometry drift on the validation records: {info['odometry'].drift_pct.iloc[-1]:.2f} % of distance, {info['odometry'].drift_deg_100m.iloc[-1]:.2f} °/100 m.")
         if mn is not None:
             r, _ = pipeline(road, mn, 'MapNet', mp, mn_s, ()); new += [x for x in r if x['method'].startswith('MapNet')]
+    if 'pipeline' not in rows_: notes = prev_notes  # the notes of the rows kept
     names = {r['method'] for r in new}
     order = {g: i for i, g in enumerate(GROUPS)}
     allr = sorted([r for r in prev if r['method'] not in names and r.get('group') in order] + new, key=lambda r: order[r['group']])
@@ -151,13 +160,13 @@ def main(root='data/apolloscape', rows_=GROUPS, blog_minutes=10., blog_size=128,
         "| method | budget | train time (s) | time per frame (s) | median t (m) | mean t (m) | median rot (°) | mean rot (°) | within 0.5 m, 0.5° | within 1 m, 1° | within 5 m, 5° | fallback | measured |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         + [f"| {r['method']} | {r['budget']} | {fmt(r['train_seconds'], '.0f')} | {fmt(r.get('s_per_frame'), '.3f')} | {fmt(r['t_median_m'], '.2f')} | {fmt(r['t_mean_m'], '.2f')} | "
-           f"{fmt(r['r_median_deg'], '.2f')} | {fmt(r['r_mean_deg'], '.2f')} | {fmt(r.get('within_0.5m_0.5deg'), '.3f')} | {fmt(r['within_1m_1deg'], '.3f')} | "
+           f"{fmt(r['r_median_deg'], '.2f')} | {fmt(r['r_mean_deg'], '.2f')} | {fmt(r.get(within_name(0.5, 0.5)), '.3f')} | {fmt(r['within_1m_1deg'], '.3f')} | "
            f"{fmt(r['within_5m_5deg'], '.3f')} | {fmt(r.get('fallback'), '.3f')} | {r.get('measured', '-')} |" for r in allr]
         + ["", "Nothing is selected on the validation records reported here: each network keeps its last epoch, the noise models of the fusion and the thresholds "
            "of the refinement were chosen on training records, and the baselines see the training split only. A refinement that keeps its prior counts "
            "with the prior's error (the fallback column says how often); without a prior, a frame left without a pose counts as the training mean pose."]
         + notes + ([] if mach['gpu'] else ["No GPU was available to this run, so there is no GPU row with a longer budget."]))
-    save_results('accuracy', dict(machine=mach, rows=allr, protocol='validation records of trainval_split/val.txt; networks keep their last epoch'), md)
+    save_results('accuracy', dict(machine=mach, rows=allr, notes=notes, protocol='validation records of trainval_split/val.txt; networks keep their last epoch'), md)
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
