@@ -158,7 +158,7 @@ def evaluate_pipeline(model, # a checkpoint written by `save_posenet` (or a load
     "`(table, results, names, info)` of the network and the geometric stages on the validation records, each timed per frame."
     d = data_settings(model if not isinstance(model, (str, Path)) else load_posenet(model), str(model))
     road = ifnone(road, d['road']); road_path = Path(ifnone(root, d['root'] or 'data/apolloscape'))/road
-    t0 = time.time(); _, res, names = evaluate_posenet(model, root, road, 'both', progress=progress)
+    t0 = time.time(); _, res, names = evaluate_posenet(model, root, road, 'both' if fuse else 'val', progress=progress)  # training poses: the fusion's noise
     secs = {'PoseNet': (time.time() - t0) / sum(map(len, names.values()))}
     pred, gt = res['PoseNet (val)']; info, fall = {}, {}
     if fuse:
