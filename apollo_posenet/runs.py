@@ -308,9 +308,9 @@ def write_eval(out, # folder to write
     import matplotlib.pyplot as plt
     out, tags = Path(out), ifnone(tags, TUM_TAGS)
     out.mkdir(parents=True, exist_ok=True); written = ['trajectories.png', 'error_cdf.png']
-    splits = list(names)
-    fig, axs = plt.subplots(1, len(splits), figsize=(4.5*len(splits), 4.2), squeeze=False)
-    for ax, s in zip(axs[0], splits): plot_trajectories(*res[f'PoseNet ({s})'], ax=ax, title=f'{road} {s}: predicted vs true')
+    panels = [(k, s) for s in names for k in tags if f'{k} ({s})' in res]  # one top view per split and result (PoseNet, refined, ...)
+    fig, axs = plt.subplots(1, len(panels), figsize=(4.5*len(panels), 4.2), squeeze=False)
+    for ax, (k, s) in zip(axs[0], panels): plot_trajectories(*res[f'{k} ({s})'], ax=ax, title=f'{road} {s}: {k} vs true')
     fig.tight_layout(); save_figure(fig, out/'trajectories.png'); plt.close(fig)
     axs = plot_error_cdf(res); save_figure(axs[0].figure, out/'error_cdf.png'); plt.close(axs[0].figure)
     for s, imgs in names.items():
