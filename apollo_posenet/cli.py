@@ -96,11 +96,14 @@ def apollo_demo(root:str='data/apolloscape', # folder holding the roads; the def
     print(f"\n{road}: road {t1-t0:.0f} s, training {t2-t1:.0f} s, map {t3-t2:.0f} s, evaluation {t4-t3:.0f} s, total {t4-t0:.0f} s\n")
     print(tbl.round(3).to_string())
     c = tbl.loc['constant pose (val)', 't_median_m']
-    verdicts = {k: demo_verdict(tbl.loc[f'{k} (val)', 't_median_m'], c) for k in ('PoseNet', 'PoseNet + fusion', 'PoseNet + refinement')}
+    stages = [k for k in ('PoseNet', 'PoseNet + fusion', 'PoseNet + refinement', 'PoseNet + refinement + fusion') if f'{k} (val)' in tbl.index]
+    verdicts = {k: demo_verdict(tbl.loc[f'{k} (val)', 't_median_m'], c) for k in stages}
     print(f"\nvalidation median translation error (constant pose {c:.1f} m):")
     for k, v in verdicts.items(): print(f"  {k}: {tbl.loc[f'{k} (val)', 't_median_m']:.2f} m: {v}")
     print(f"odometry drift {info['odometry'].drift_pct.iloc[-1]:.2f} % of distance travelled; refinement kept the network's pose for "
           f"{tbl.loc['PoseNet + refinement (val)', 'fallback']:.1%} of frames")
+    w = 'within_0p5m_0p5deg'
+    print("within 0.5 m and 0.5°: " + ', '.join(f"{k} {tbl.loc[f'{k} (val)', w]:.1%}" for k in stages[2:]))
     print(f"plots, tables and TUM trajectories in {out/'eval'}; model in {out/'posenet.pth'}; map in {mp}")
     v = tbl.loc['PoseNet (val)', 't_median_m']
     summary = dict(table=tbl.round(4).reset_index().to_dict('records'), road_s=t1-t0, train_s=t2-t1, map_s=t3-t2, eval_s=t4-t3, ratio=float(v/c),

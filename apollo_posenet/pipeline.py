@@ -4,11 +4,11 @@
 
 # %% ../nbs/13b_pipeline.ipynb #c6827feb
 from __future__ import annotations
-import time, json
+import time, json, warnings
 from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.basics import ifnone
-from .core import atomic_write
+from .core import atomic_write, progress as _progress
 from .pose import tq_to_mat, mat_to_tq, pose_inv, quat2euler
 from .relative import rel_mat
 from .data.layout import frame_key
@@ -17,13 +17,13 @@ from .geometry.stereo import stereo_rig
 from .geometry.odometry import record_odometry, chain_poses, odometry_report
 from .fusion.posegraph import fuse_poses, prior_noise, odometry_noise, rig_offset, plot_fusion
 from .geometry.map import load_map
-from .geometry.localize import localize_batch, road_intrinsics
+from .geometry.localize import localize, localize_batch, road_intrinsics
 from .checkpoint import load_posenet
 from .runs import evaluate_posenet, data_settings, image_timestamp, write_eval, save_figure, add_to_manifest, TUM_TAGS
 
 # %% auto #0
 __all__ = ['PRIOR_INFLATE', 'PIPELINE_TAGS', 'split_frames', 'split_odometry', 'fusion_noise', 'fuse_split', 'odometry_alone',
-           'refine_split', 'evaluate_pipeline', 'write_pipeline', 'refine_predictions']
+           'refine_split', 'refinement_noise', 'evaluate_pipeline', 'write_pipeline', 'refine_predictions']
 
 # %% ../nbs/13b_pipeline.ipynb #0124292e
 def split_frames(names:list, # image files of a split, in the order of its results (`evaluate_posenet`'s `names`)
@@ -81,25 +81,37 @@ def fusion_noise(pred:np.ndarray, # (N,7) network poses of training frames, metr
     return dict(prior_sigma=np.array(pn) * prior_inflate, robust=robust, X=X, **on)
 
 # %% ../nbs/13b_pipeline.ipynb #7ab702ab
+def _mats(p:np.ndarray)->np.ndarray:
+    "(N,4,4) poses of (N,7) `p`; NaN matrices for its NaN rows (frames without a pose)."
+    out = np.full((len(p), 4, 4), np.nan); ok = np.isfinite(p).all(1)
+    if ok.any(): out[ok] = tq_to_mat(p[ok])
+    return out
+
 def fuse_split(pred:np.ndarray, # (N,7) network poses of a split (metres)
                names:list, # its image files
                odos:dict, # `{record: Odometry}` of every record of the split
                noise:dict, # `fusion_noise` settings
                ref:str='Camera_1', other:str='Camera_2', # the cameras
                window:int|None=None, # causal sliding window of this many frames (None: each record at once)
+               refined:np.ndarray|None=None, # (N,7) measured poses (e.g. refinement), NaN rows where a frame has none: more priors
+               refined_sigma=None, # (metres, degrees) of `refined` (`refinement_noise`)
               )->np.ndarray:
-    "(N,7) fused poses of a split: per record, a pose graph of both cameras' network poses and the reference camera's odometry."
+    "(N,7) fused poses of a split: per record, a pose graph of both cameras' network (and `refined`) poses and the reference camera's odometry."
     fr, P = split_frames(names), tq_to_mat(pred)
     if miss := sorted(set(fr.record) - set(odos)): raise ValueError(f"fuse_split: no odometry for the records {miss}")
-    X, kw = noise['X'], {k: v for k, v in noise.items() if k != 'X'}
-    two = np.ndim(kw['prior_sigma']) == 2 and len(kw['prior_sigma']) == 2
-    if not two and np.ndim(kw['prior_sigma']) == 2: kw['prior_sigma'] = kw['prior_sigma'][0]
+    if refined is not None and (np.shape(refined) != np.shape(pred) or refined_sigma is None):
+        raise ValueError(f"fuse_split: refined poses must be (N,7) like pred {np.shape(pred)} and come with refined_sigma; got {np.shape(refined)}, {refined_sigma!r}")
+    X, kw = noise['X'], {k: v for k, v in noise.items() if k not in ('X', 'prior_sigma')}
+    sig = np.atleast_2d(np.asarray(noise['prior_sigma'], np.float64))
+    two = len(sig) == 2
+    Rm = None if refined is None else _mats(np.asarray(refined, np.float64))
     out = np.full((len(P), 7), np.nan)
     for rec, odo in odos.items():
         i1, i2 = _pairs(fr, rec, odo, ref, other)
         if (i1 < 0).all() and (i2 < 0).all(): continue
-        pri = np.stack([_take(P, i1), _take(P, i2) @ X]) if two else _take(P, i1)
-        T1 = fuse_poses(pri, odo.rel, window=window, **kw)
+        pri, sg = [_take(P, i1)] + ([_take(P, i2) @ X] if two else []), list(sig[:1 + two])
+        if Rm is not None: pri, sg = [_take(Rm, i1), _take(Rm, i2) @ X] + pri, [refined_sigma] * 2 + sg  # first: the graph starts from them
+        T1 = fuse_poses(np.stack(pri), odo.rel, prior_sigma=np.array(sg, np.float64), window=window, **kw)
         for idx, T in ((i1, T1), (i2, T1 @ pose_inv(X))):
             ok = (idx >= 0) & np.isfinite(T).all((-1, -2)); out[idx[ok]] = mat_to_tq(T[ok])
     return out
@@ -135,9 +147,36 @@ def refine_split(m, # the map (`load_map`) or its folder
     if lost.any() and fallback is not None: poses[lost] = fallback[lost]
     return poses, df
 
+def refinement_noise(m, # the map (`load_map`) or its folder
+                     names:list, # image files of the TRAINING split (the map's frames)
+                     gt:np.ndarray, # (N,7) their true poses
+                     road_path:str|Path, # the road
+                     priors:np.ndarray|None=None, # (N,7) their priors (None: the true poses: the sigmas of refined poses when the right place is found)
+                     step:int=12, # localize every `step`-th frame
+                     leave_out:str='record', # left out of the map for each query: its whole 'record', or only its own 'frame' (both cameras)
+                     progress:bool=False, # show progress
+                     **kwargs, # passed to `localize`
+                    )->dict:
+    "`dict(prior_sigma, fallback, n)`: refinement's per-axis sigmas (m, °) on training frames, each localized without its own record (or frame) in the map."
+    if leave_out not in ('record', 'frame'): raise ValueError(f"refinement_noise: leave_out must be 'record' or 'frame', got {leave_out!r}")
+    m = m if not isinstance(m, (str, Path)) else load_map(m)
+    mk = pd.DataFrame(dict(name=[f['name'] for f in m.frames], record=[f['record'] for f in m.frames], key=[frame_key(f['name']) for f in m.frames]))
+    fr = split_frames(names).iloc[::step]; K = road_intrinsics(road_path)
+    if miss := sorted(set(fr.camera) - set(K)): raise ValueError(f"refinement_noise: no intrinsics for cameras {miss} in {Path(road_path)/'camera_params'}")
+    poses, fell = [], []
+    for i in _progress(list(fr.index), label='refinement noise', enabled=progress):
+        r = fr.loc[i]
+        ex = dict(exclude_records=[r.record]) if leave_out == 'record' else dict(exclude_frames=list(mk.name[(mk.record == r.record) & (mk.key == r.key)]))
+        res = localize(m, names[i], K[r.camera], tq_to_mat((gt if priors is None else priors)[i]), **kwargs, **ex)
+        poses.append(res.pose); fell.append(res.fell_back)
+    ok = ~np.array(fell, bool)
+    sigma = prior_noise(np.stack(poses)[ok], tq_to_mat(gt[fr.index.values[ok]]))['prior_sigma'] if ok.any() else None
+    return dict(prior_sigma=sigma, fallback=float(np.mean(fell)), n=int(ok.sum()), leave_out=leave_out)
+
 # %% ../nbs/13b_pipeline.ipynb #871263d8
 PIPELINE_TAGS = {**TUM_TAGS, 'PoseNet + fusion': 'fused', 'odometry alone': 'odometry', 'PoseNet + refinement': 'refined',
-                 'PoseNet + fusion + refinement': 'fused_refined', 'refinement without prior': 'refined_noprior'}
+                 'PoseNet + fusion + refinement': 'fused_refined', 'refinement without prior': 'refined_noprior',
+                 'PoseNet + refinement + fusion': 'refined_fused'}
 
 def _plain(o):
     if isinstance(o, dict): return {k: _plain(v) for k, v in o.items()}
@@ -152,6 +191,8 @@ def evaluate_pipeline(model, # a checkpoint written by `save_posenet` (or a load
                       refine=None, # a map folder (`apollo_map`): refinement rows
                       refine_from:tuple=('PoseNet',), # priors to refine: 'PoseNet', 'PoseNet + fusion', None (no prior)
                       noise_records:int=1, # training records whose odometry measures its noise
+                      noise_step:int=12, # every `noise_step`-th training frame is localized to measure refinement's noise (`refinement_noise`)
+                      noise_leave_out:str='record', # what `refinement_noise` leaves out of the map for each training frame: 'record' or 'frame'
                       window:int|None=None, # fusion in a causal window of this many frames (None: whole records)
                       progress:bool=False, # show progress
                      )->tuple:
@@ -182,6 +223,17 @@ def evaluate_pipeline(model, # a checkpoint written by `save_posenet` (or a load
             res[f'{name} (val)'] = (poses, gt); tabs.append(tab.assign(prior=src or 'none'))
             secs[name] = secs.get(src, 0.) + float(tab.seconds.mean()); fall[name] = float(tab.fell_back.mean())
         info['refinement'] = pd.concat(tabs, ignore_index=True)
+        if fuse and 'PoseNet' in refine_from:  # the refined poses back into the pose graph: the odometry bridges the frames refinement left
+            t0 = time.time(); rn = refinement_noise(m, names['train'], res['PoseNet (train)'][1], road_path, step=noise_step,
+                                                 leave_out=noise_leave_out, progress=progress)
+            info['refinement_noise'] = dict(rn, seconds=round(time.time() - t0, 1))
+            if rn['prior_sigma'] is None: warnings.warn(f"no training frame localized with its record left out of the map ({rn['fallback']:.0%} fell back): no 'PoseNet + refinement + fusion' row")
+            else:
+                fb = tabs[list(refine_from).index('PoseNet')].fell_back.values
+                rp = res['PoseNet + refinement (val)'][0].copy(); rp[fb] = np.nan
+                t0 = time.time(); rf = fuse_split(pred, names['val'], odos, noise, window=window, refined=rp, refined_sigma=rn['prior_sigma'])
+                res['PoseNet + refinement + fusion (val)'] = (rf, gt); info['bridged'] = float(fb.mean())
+                secs['PoseNet + refinement + fusion'] = secs['PoseNet + refinement'] + t_odo + (time.time() - t0) / len(pred)
     keep = {k: v for k, v in res.items() if k.endswith('(val)')}
     tbl = metrics_table(keep, thresholds=((0.5, 0.5), (1., 1.), (5., 5.)))
     base = [k[:-len(' (val)')] for k in tbl.index]
@@ -211,7 +263,7 @@ def write_pipeline(out, # folder to write
         atomic_write(out/'odometry.csv', lambda tmp: info['odometry'].to_csv(tmp, index=False, float_format='%.6g')); written.append('odometry.csv')
     if 'refinement' in info:
         atomic_write(out/'refinement.csv', lambda tmp: info['refinement'].to_csv(tmp, index=False, float_format='%.6g')); written.append('refinement.csv')
-    summary = {k: _plain(v) for k, v in info.items() if k in ('noise', 'seconds_per_frame')}
+    summary = {k: _plain(v) for k, v in info.items() if k in ('noise', 'seconds_per_frame', 'refinement_noise', 'bridged')}
     atomic_write(out/'pipeline.json', lambda tmp: Path(tmp).write_text(json.dumps(summary, indent=1)))
     add_to_manifest(out, *written)
 

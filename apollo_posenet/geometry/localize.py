@@ -95,6 +95,7 @@ def localize(m:RoadMap, # the map (`load_map`)
              min_inliers:int=15, # fewer inliers: keep the prior
              max_shift:float|None=None, # a solution farther than this from the prior is rejected (default: `radius` + `refine_radius`)
              exclude_records:list|None=None, # map records to ignore (leave-one-record-out tests)
+             exclude_frames:list|None=None, # map frames (`Record/Camera/file.jpg`) to ignore (leave-one-frame-out tests)
              sift:cv2.SIFT|None=None, # detector (default: the map's settings)
             )->LocResult:
     "Localize `img` against the map `m` from `prior`; keep the prior (and say why) when the solution is not trustworthy."
@@ -105,6 +106,7 @@ def localize(m:RoadMap, # the map (`load_map`)
     gd = gradient_thumbnail(g) if st['global_desc'] == 'thumb' else vlad(f.desc, np.asarray(m.arrays['vocab']))
     P, usable = m.T[:, :3, 3], np.ones(len(m), bool)
     if exclude_records: usable &= ~np.isin([fr['record'] for fr in m.frames], list(exclude_records))
+    if exclude_frames: usable &= ~np.isin([fr['name'] for fr in m.frames], list(exclude_frames))
     ok = usable.copy()
     if prior is not None:
         prior = np.asarray(prior, np.float64)
