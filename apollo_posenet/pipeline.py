@@ -212,7 +212,7 @@ def evaluate_pipeline(model, # a checkpoint written by `save_posenet` (or a load
         res['PoseNet + fusion (val)'] = (fused, gt); res['odometry alone (val)'] = (odometry_alone(gt, names['val'], odos, noise['X']), gt)
         secs.update({'PoseNet + fusion': secs['PoseNet'] + t_odo + t_graph, 'odometry alone': t_odo})
         info.update(noise={k: _plain(v) for k, v in noise.items()}, odometry=odometry_report(list(odos.values())), odos=odos)
-    if refine is not None:
+    if refine is not None and refine_from:
         m = load_map(refine); tabs = []
         const = res['constant pose (val)'][0]
         for src in refine_from:
