@@ -106,7 +106,7 @@ def save_mapnet(learn:Learner, # A `mapnet_learner` (its model may be wrapped in
     net.data_config = dls_config(learn.dls)                       # what `save_posenet` stores as the checkpoint's `data` for a bare model
     cfg = dict(model='mapnet', steps=getattr(learn.dls, 'steps', None), skip=getattr(learn.dls, 'skip', None))
     if isinstance(crit, MapNetCriterion):
-        cfg['mapnet_loss'] = {**{k: float(getattr(crit, k)) for k in ('sax', 'saq', 'srx', 'srq')},
+        cfg['mapnet_loss'] = {**{k: getattr(crit, k).item() for k in ('sax', 'saq', 'srx', 'srq')},
                               'learn_beta': crit.learn_beta, 'learn_gamma': crit.learn_gamma, 'rel_scale': crit.rel_scale}
     return save_posenet(net, path, **{**cfg, **extra})
 
