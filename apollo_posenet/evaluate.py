@@ -60,15 +60,21 @@ def plot_trajectories(pred:np.ndarray, # (N,7) predicted poses in metres
     return ax
 
 def plot_error_cdf(results:dict, # name -> (pred, targ) arrays (N,7) in metres
-                   figsize=(7, 2.8)):
+                   figsize=(7, 2.8),
+                   log:bool|None=None, # log error axes; None: when an axis's errors span more than two decades (decimetres beside tens of metres)
+                  ):
     "Cumulative distributions of translation (m) and rotation (deg) errors, one curve per entry of `results`."
     import matplotlib.pyplot as plt
     fig, axs = plt.subplots(1, 2, figsize=figsize)
-    for name, (p, t) in results.items():
-        for ax, e in zip(axs, pose_errors_real(p, t)):
-            e = np.sort(e); ax.step(e, np.arange(1, len(e)+1) / len(e), where='post', label=name)
-    for ax, lbl in zip(axs, ['translation error (m)', 'rotation error (deg)']):
-        ax.set_xlabel(lbl); ax.set_ylim(0, 1); ax.grid(alpha=0.3)
+    errs = {name: pose_errors_real(p, t) for name, (p, t) in results.items()}
+    for i, (ax, lbl) in enumerate(zip(axs, ['translation error (m)', 'rotation error (deg)'])):
+        es = [np.sort(np.asarray(e[i], np.float64)) for e in errs.values()]
+        pos = np.concatenate([e[e > 0] for e in es]) if es else np.zeros(0)
+        lg = log if log is not None else bool(len(pos) and pos.max() > 100 * np.percentile(pos, 5))
+        for name, e in zip(errs, es):
+            ax.step(np.maximum(e, pos.min()) if lg else e, np.arange(1, len(e)+1) / len(e), where='post', label=name)
+        if lg: ax.set_xscale('log')
+        ax.set_xlabel(lbl); ax.set_ylim(0, 1); ax.grid(alpha=0.3, which='both' if lg else 'major')
     axs[0].set_ylabel('fraction of frames'); axs[0].legend(fontsize=7)
     fig.tight_layout()
     return axs
