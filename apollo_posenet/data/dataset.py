@@ -112,12 +112,17 @@ class Apolloscape(Dataset):
         return self._record
     @record.setter
     def record(self, record):
-        recs = None if record is None else listify(record)
-        if recs is not None and (bad := [r for r in recs if r not in self._records]):
-            raise FileNotFoundError(f"record folder not found: {self.road_path/self.layout.image_dir/bad[0]}; records: {self._records}")
+        recs = self.check_record(record)
         self._record = record
         ir = self.img_records[self.items[:, 0]]
         self.idxs = np.arange(len(self.items)) if recs is None else np.nonzero(np.isin(ir, recs))[0]
+
+    def check_record(self, record)->list|None:
+        "The record names of a record filter (a name, a list of them, or None: all); a clear error naming the first missing record folder."
+        recs = None if record is None else listify(record)
+        if recs is not None and (bad := [r for r in recs if r not in self._records]):
+            raise FileNotFoundError(f"record folder not found: {self.road_path/self.layout.image_dir/bad[0]}; records: {self._records}")
+        return recs
 
     def __len__(self): return len(self.idxs)
     def __getitem__(self, i:int):

@@ -8,7 +8,7 @@ import random
 import numpy as np, torch
 import matplotlib.pyplot as plt
 from torch.utils.data import Dataset
-from fastcore.basics import GetAttr, listify, patch
+from fastcore.basics import GetAttr, patch
 from fastcore.meta import delegates
 from fastai.data.core import DataLoaders
 from .layout import frame_key
@@ -50,9 +50,7 @@ class ApolloTuples(GetAttr, Dataset):
         return self._record
     @record.setter
     def record(self, record):
-        recs = None if record is None else listify(record)
-        if recs is not None and (bad := [r for r in recs if r not in self.ds.records]):
-            raise FileNotFoundError(f"record folder not found: {self.ds.road_path/self.ds.layout.image_dir/bad[0]}; records: {self.ds.records}")
+        recs = self.ds.check_record(record)
         self._record = record
         self.idxs = np.arange(len(self.items)) if recs is None else np.nonzero(np.isin(self.tuple_records, recs))[0]
 
