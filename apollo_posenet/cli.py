@@ -15,6 +15,7 @@ with quiet_imports():  # a console script starts without torch's `jit.script` Fu
     from apollo_posenet.runs import train_posenet, train_args, check_train_args, add_to_manifest, evaluate_posenet, predict_folder, demo_verdict
     from apollo_posenet.geometry.map import build_map
     from apollo_posenet.pipeline import evaluate_pipeline, refine_predictions
+    from apollo_posenet.metrics import within_name
 
 # %% auto #0
 __all__ = ['apollo_train', 'apollo_eval', 'apollo_predict', 'apollo_demo']
@@ -102,7 +103,7 @@ def apollo_demo(root:str='data/apolloscape', # folder holding the roads; the def
     for k, v in verdicts.items(): print(f"  {k}: {tbl.loc[f'{k} (val)', 't_median_m']:.2f} m: {v}")
     print(f"odometry drift {info['odometry'].drift_pct.iloc[-1]:.2f} % of distance travelled; refinement kept the network's pose for "
           f"{tbl.loc['PoseNet + refinement (val)', 'fallback']:.1%} of frames")
-    w = 'within_0p5m_0p5deg'
+    w = within_name(0.5, 0.5)
     print("within 0.5 m and 0.5°: " + ', '.join(f"{k} {tbl.loc[f'{k} (val)', w]:.1%}" for k in stages[2:]))
     print(f"plots, tables and TUM trajectories in {out/'eval'}; model in {out/'posenet.pth'}; map in {mp}")
     v = tbl.loc['PoseNet (val)', 't_median_m']

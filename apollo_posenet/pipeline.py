@@ -157,7 +157,7 @@ def refinement_noise(m, # the map (`load_map`) or its folder
                      progress:bool=False, # show progress
                      **kwargs, # passed to `localize`
                     )->dict:
-    "`dict(prior_sigma, fallback, n)`: refinement's per-axis sigmas (m, °) on training frames, each localized without its own record (or frame) in the map."
+    "`dict(prior_sigma, fallback, n, step, leave_out)`: refinement's per-axis sigmas (m, °) on training frames, each localized without its own record (or frame) in the map."
     if leave_out not in ('record', 'frame'): raise ValueError(f"refinement_noise: leave_out must be 'record' or 'frame', got {leave_out!r}")
     m = m if not isinstance(m, (str, Path)) else load_map(m)
     mk = pd.DataFrame(dict(name=[f['name'] for f in m.frames], record=[f['record'] for f in m.frames], key=[frame_key(f['name']) for f in m.frames]))
@@ -171,7 +171,7 @@ def refinement_noise(m, # the map (`load_map`) or its folder
         poses.append(res.pose); fell.append(res.fell_back)
     ok = ~np.array(fell, bool)
     sigma = prior_noise(np.stack(poses)[ok], tq_to_mat(gt[fr.index.values[ok]]))['prior_sigma'] if ok.any() else None
-    return dict(prior_sigma=sigma, fallback=float(np.mean(fell)), n=int(ok.sum()), leave_out=leave_out)
+    return dict(prior_sigma=sigma, fallback=float(np.mean(fell)), n=int(ok.sum()), step=step, leave_out=leave_out)
 
 # %% ../nbs/13b_pipeline.ipynb #871263d8
 PIPELINE_TAGS = {**TUM_TAGS, 'PoseNet + fusion': 'fused', 'odometry alone': 'odometry', 'PoseNet + refinement': 'refined',

@@ -154,7 +154,7 @@ def main(root='data/apolloscape', rows_=GROUPS, blog_minutes=10., blog_size=128,
             rn = info['refinement_noise']
             notes.append(f"PoseNet + refinement + odometry fusion: the {info['bridged']:.1%} of frames that refinement left (no pose of their own) get theirs from refined "
                          f"neighbours through the odometry; refined poses weigh in with sigmas {rn['prior_sigma'][0]:.3f} m, {rn['prior_sigma'][1]:.3f}° "
-                         f"(Huber), measured on every 12th training frame localized with its own record left out of the map ({rn['fallback']:.0%} of them fell back).")
+                         f"(Huber), measured on every {rn['step']}th training frame localized with its own {rn['leave_out']} left out of the map ({rn['fallback']:.0%} of them fell back).")
         if mn is not None:
             r, _ = pipeline(road, mn, 'MapNet', mp, mn_s, ()); new += [x for x in r if x['method'].startswith('MapNet')]
     if 'pipeline' not in rows_: notes = prev_notes  # the notes of the rows kept
