@@ -60,6 +60,8 @@ def check_train_args(a:dict, # training arguments, as `train_args` gives them
         if not (es is None or es == 'frames' or (isinstance(es, (int, str)) and str(es).isdigit() and int(es) >= 1)):
             raise ValueError(f"--epoch_size must be 'frames' (about one PoseNet epoch of images) or a number of tuples >= 1; got {es!r}")
         if not a['beta'] > 0: raise ValueError(f"--beta must be > 0 for --model mapnet (its absolute weight is saq = -log(beta)); got {a['beta']!r}")
+        rw = a.get('rel_weight')
+        if rw is not None and not (num(rw) and math.isfinite(rw) and rw > 0): raise ValueError(f"--rel_weight must be a finite number > 0 (or absent: learned relative weights); got {rw!r}")
     return size
 
 def manifest_files(folder:Path)->list:
@@ -159,6 +161,7 @@ def train_posenet(root:str='data/apolloscape', # folder holding the roads
                   steps:int=3, # mapnet: frames per tuple
                   skip:int=1, # mapnet: frames between consecutive frames of a tuple
                   epoch_size:str='frames', # mapnet: tuples per epoch: 'frames' (frames/steps, a PoseNet epoch of images), a number, or None (every tuple)
+                  rel_weight:float=None, # mapnet: fixed weight of the relative translation error (rotation: `beta` times it); None learns both (the paper's)
                   num_workers:int=0, # DataLoader worker processes (the cached path needs none)
                   progress:bool=True, # print progress (bars in a terminal, else one line per epoch)
                   force:bool=False, # replace the run in `out`
@@ -170,7 +173,7 @@ def train_posenet(root:str='data/apolloscape', # folder holding the roads
     out = Path(out)
     args = dict(root=str(root), road=road, arch=arch, size=size if isinstance(size, (int, str)) else list(size), epochs=epochs, lr=lr, bs=bs,
                 learn_beta=learn_beta, stereo=stereo, beta=beta, num_features=num_features, dropout=dropout, augment=augment,
-                pretrained=pretrained, seed=seed, cameras=cameras, model=model, steps=steps, skip=skip, epoch_size=epoch_size)
+                pretrained=pretrained, seed=seed, cameras=cameras, model=model, steps=steps, skip=skip, epoch_size=epoch_size, rel_weight=rel_weight)
     if not resume: check_train_args(args)
     a = run_args(out, args, resume=resume, force=force)
     check_train_args(a)
@@ -222,7 +225,9 @@ def train_learner(a:dict, # training arguments (`train_args`)
     es = a.get('epoch_size', 'frames')
     dls = tuple_dls(a['root'], a['road'], steps=a['steps'], skip=a['skip'], epoch_size=int(es) if str(es).isdigit() else es,
                     bs=max(1, a['bs'] // a['steps']), **kw)
-    return mapnet_learner(dls, a['arch'], saq=-3. if a['learn_beta'] else -math.log(a['beta']), **net)
+    rw = a.get('rel_weight')  # fixed relative weights w and beta*w (log-variances -log w, -log(beta*w)), or the paper's learned ones
+    rel = dict(srx=-math.log(rw), srq=-math.log(rw * a['beta']), learn_gamma=False) if rw is not None else {}
+    return mapnet_learner(dls, a['arch'], saq=-3. if a['learn_beta'] else -math.log(a['beta']), **rel, **net)
 
 def save_trained(learn:Learner, # a learner of `train_learner`
                  path:str|Path, # checkpoint file to write
