@@ -6,19 +6,22 @@
 from __future__ import annotations
 import json, time
 from pathlib import Path
+import numpy as np
 from fastcore.basics import ifnone
 from fastcore.meta import delegates
 from fastcore.script import call_parse
 from .core import atomic_write
 from .script import console_script, quiet_imports
 with quiet_imports():  # a console script starts without torch's `jit.script` FutureWarning (raised while fastai is imported)
-    from apollo_posenet.runs import train_posenet, train_args, check_train_args, add_to_manifest, evaluate_posenet, predict_folder, demo_verdict
+    from apollo_posenet.training import train_posenet, train_args, check_train_args
+    from apollo_posenet.runs import add_to_manifest
+    from apollo_posenet.evaluate import evaluate_posenet
     from apollo_posenet.geometry.map import build_map
-    from apollo_posenet.pipeline import evaluate_pipeline, refine_predictions
+    from apollo_posenet.pipeline import evaluate_pipeline
     from apollo_posenet.metrics import within_name
 
 # %% auto #0
-__all__ = ['apollo_train', 'apollo_eval', 'apollo_predict', 'apollo_demo']
+__all__ = ['CAR_NEEDS_M', 'apollo_train', 'apollo_eval', 'apollo_demo', 'demo_verdict']
 
 # %% ../nbs/14_cli.ipynb #640d2167
 @console_script
@@ -33,7 +36,7 @@ def apollo_train(gpus:int=1, # processes, one per GPU: more than 1 trains with f
         ckpt = launch_run(gpus, **kwargs)
     print(f"saved {ckpt}")
 
-# %% ../nbs/14_cli.ipynb #3eb3338f
+# %% ../nbs/14_cli.ipynb #9496033f
 @console_script
 @call_parse
 def apollo_eval(model:str='output/posenet/posenet.pth', # model file written by apollo_train
@@ -53,21 +56,6 @@ def apollo_eval(model:str='output/posenet/posenet.pth', # model file written by 
         tbl, *_ = evaluate_pipeline(model, root, road, out, fuse=fuse, refine=refine, refine_from=src, window=window, progress=True)
     else: tbl, _, _ = evaluate_posenet(model, root, road, split, out, progress=True)
     print(tbl.round(3).to_string()); print(f"plots and TUM trajectories in {out}")
-
-@console_script
-@call_parse
-def apollo_predict(images:str=None, # folder of images, searched recursively, or one image (required)
-                   model:str='output/posenet/posenet.pth', # model file written by apollo_train
-                   out:str='poses.csv', # CSV file to write
-                   refine:str=None, # a map folder (`apollo_map`): refine each pose against it (the network's kept as `prior_*`)
-                  ):
-    "Predict the pose of every image in a folder and write them to a CSV file."
-    df = predict_folder(model, images, None if refine else out, progress=True)
-    if refine:
-        df = refine_predictions(df, refine, progress=True)
-        atomic_write(out, lambda tmp: df.to_csv(tmp, index=False, float_format='%.6f'))
-        print(f"refined {int((~df.fell_back).sum())} of {len(df)} poses against {refine} (the others keep the network's pose; see `reason`)")
-    print(f"{len(df)} poses written to {out}")
 
 # %% ../nbs/14_cli.ipynb #3bde63aa
 @console_script
@@ -111,3 +99,16 @@ def apollo_demo(root:str='data/apolloscape', # folder holding the roads; the def
                    verdict=verdicts['PoseNet'], verdicts=verdicts, epoch_selection='last')
     atomic_write(out/'demo_summary.json', lambda tmp: Path(tmp).write_text(json.dumps(summary, indent=1)))
     add_to_manifest(out, 'demo_summary.json')
+
+# %% ../nbs/14_cli.ipynb #ee3709aa
+CAR_NEEDS_M = 0.15  # lane-level localization: about 15 cm, the accuracy a car needs to use a map
+
+def demo_verdict(v:float, # PoseNet's validation median translation error (m)
+                 c:float, # the constant pose's (m)
+                )->str:
+    "What a median error `v` means beside the constant pose's `c`, in plain words."
+    if not (np.isfinite(v) and v < c): return f"no better than always answering the training mean pose ({c:.1f} m): nothing useful was learned"
+    k = c/v
+    if v > 5: return f"coarse: {k:.1f}x better than a constant pose, far from the ~{CAR_NEEDS_M} m a car needs"
+    if v > CAR_NEEDS_M: return f"{k:.0f}x better than a constant pose; metre-level, still above the ~{CAR_NEEDS_M} m a car needs"
+    return f"{k:.0f}x better than a constant pose, within the ~{CAR_NEEDS_M} m a car needs"

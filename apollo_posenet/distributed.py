@@ -19,8 +19,9 @@ from fastai.metrics import AccumMetric
 from fastai.distributed import DistributedDL, DistributedTrainer
 from .core import atomic_write, interactive
 from .models.posenet import tiny_resnet
-from .training import EpochPrinter
-from .runs import train_posenet, train_args, train_learner, save_trained, check_train_args, run_args, finish_run
+from .callbacks import EpochPrinter
+from .training import train_posenet, train_args, train_learner, save_trained, check_train_args
+from .runs import run_args, finish_run
 
 # %% auto #0
 __all__ = ['train_process', 'PoseDistributedDL', 'ranks_agree', 'CheckRanks', 'init_distributed', 'train_distributed',

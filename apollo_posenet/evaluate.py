@@ -4,15 +4,26 @@
 
 # %% ../nbs/12_evaluate.ipynb #0b515fe1
 from __future__ import annotations
+from datetime import datetime, timezone
 from pathlib import Path
+import torch
+from fastcore.basics import ifnone
 import numpy as np, pandas as pd
 from .pose import trans_error, rot_error, quat_canonical
 from .core import atomic_write
 from .metrics import within_name
+from .core import parse_size
+from .data.layout import frame_key
+from .data.split import check_split
+from .data.fastai import apollo_dls
+from .checkpoint import load_posenet
+from .inference import get_preds_metres
+from .runs import add_to_manifest
 
 # %% auto #0
-__all__ = ['pose_errors_real', 'error_summary', 'metrics_table', 'constant_pose_baseline', 'plot_trajectories', 'plot_error_cdf',
-           'write_tum', 'read_tum']
+__all__ = ['SPLITS', 'TUM_TAGS', 'pose_errors_real', 'error_summary', 'metrics_table', 'constant_pose_baseline',
+           'plot_trajectories', 'plot_error_cdf', 'write_tum', 'read_tum', 'image_timestamp', 'data_settings',
+           'eval_dls', 'evaluate_posenet', 'save_figure', 'write_eval']
 
 # %% ../nbs/12_evaluate.ipynb #ccff46ae
 def pose_errors_real(pred:np.ndarray, # (N,7) predicted poses in metres
@@ -101,3 +112,94 @@ def read_tum(path:str|Path)->tuple[np.ndarray, np.ndarray]:
         if len(v) != 8: raise ValueError(f"{path}, line {i}: expected 8 numbers 'timestamp tx ty tz qx qy qz qw', got {line!r}")
         ts.append(v[0]); poses.append([*v[1:4], v[7], *v[4:7]])
     return np.array(ts), np.array(poses).reshape(-1, 7)
+
+# %% ../nbs/12_evaluate.ipynb #77226ccd
+SPLITS = ('val', 'train', 'both')
+
+def image_timestamp(name:str)->float:
+    "POSIX seconds of an Apolloscape image name `YYMMDD_HHMMSSmmm_Camera_N.jpg` (local time read as UTC)."
+    key = frame_key(Path(name).name)
+    try: dt = datetime.strptime(key, '%y%m%d_%H%M%S%f')
+    except ValueError: raise ValueError(f"{name}: not an Apolloscape image name YYMMDD_HHMMSSmmm_Camera_N.jpg") from None
+    return dt.replace(tzinfo=timezone.utc).timestamp()
+
+def data_settings(model, # a PoseNet from `load_posenet`
+                  where:str='the model', # what to name in errors (the checkpoint file)
+                 )->dict:
+    "The preprocessing a model was trained with, from its checkpoint: root, road, size, stereo, cameras, split."
+    dc, cfg = dict(getattr(model, 'data_config', None) or {}), getattr(model, 'config', {}) or {}
+    size = dc.get('size', cfg.get('size'))
+    if size is None: raise ValueError(f"{where}: the checkpoint does not record the image size it was trained with; save it with `save_posenet(learn, path)` from a learner on `apollo_dls`")
+    return dict(root=dc.get('root'), road=dc.get('road', cfg.get('road')), size=parse_size(size, f'{where}: size'),
+                stereo=bool(dc.get('stereo', cfg.get('stereo', False))), cameras=dc.get('cameras'), split=dc.get('split') or {})
+
+def eval_dls(model, # a path written by `save_posenet`, or a loaded PoseNet
+             root=None, # folder holding the roads (default: the one it was trained with)
+             road=None, # road (default: the one it was trained on)
+             bs:int=32, # batch size
+             progress:bool=False, # report progress
+            )->tuple:
+    "`(model, dls)`: the loaded model on the CPU and the `apollo_dls` of the split and preprocessing it was trained with (checked)."
+    where = str(model) if not isinstance(model, torch.nn.Module) else 'the model'
+    model = load_posenet(model) if not isinstance(model, torch.nn.Module) else model
+    d = data_settings(model, where)
+    road, root = ifnone(road, d['road']), ifnone(root, d['root'] or 'data/apolloscape')
+    if road is None: raise ValueError(f"{where}: the checkpoint does not record its road: pass --road")
+    same = road == d['road']  # another road: its own split and cameras, no check
+    info = d['split'] if same else {}
+    dls = apollo_dls(root, road, size=d['size'], bs=bs, stereo=d['stereo'], device='cpu', progress=progress,
+                     split=info or None, cameras=d['cameras'] if same else None)  # the recorded split again (a generated one: its seed)
+    if info: check_split(dls.train_ds, info, where)  # a clear error if the data's split is not the one it was trained with
+    return model.to('cpu'), dls
+
+def evaluate_posenet(model, # a path written by `save_posenet`, or a loaded PoseNet
+                     root=None, # folder holding the roads (default: the one it was trained with)
+                     road=None, # road (default: the one it was trained on)
+                     split:str='val', # 'val', 'train' or 'both'
+                     out=None, # folder for plots and TUM files (nothing written if None)
+                     bs:int=32, # batch size
+                     progress:bool=False, # report progress
+                    )->tuple:
+    "Metrics table of `model` vs the constant-pose baseline on a split, the (prediction, truth) pairs and each split's image files; plots and TUM files into `out`."
+    if split not in SPLITS: raise ValueError(f"--split must be one of {', '.join(SPLITS)}; got {split!r}")
+    model, dls = eval_dls(model, root, road, bs, progress)
+    train_gt, _ = dls.train.dataset.sample_poses()  # from the pose files: no image is decoded
+    splits = {'train': 0, 'val': 1} if split == 'both' else {split: {'train': 0, 'val': 1}[split]}
+    res, names = {}, {}
+    for s, i in splits.items():
+        gt, imgs = dls[i].dataset.sample_poses()
+        res[f'PoseNet ({s})'] = (get_preds_metres(model, dls[i], progress=progress)[0], gt); names[s] = imgs
+        res[f'constant pose ({s})'] = (constant_pose_baseline(train_gt, len(gt)), gt)
+    tbl = metrics_table(res)
+    if out is not None: write_eval(out, res, names, dls.train.dataset.road_path.name)
+    return tbl, res, names
+
+def save_figure(fig, path):
+    "Write a matplotlib figure to a PNG file atomically."
+    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=90, format='png'))
+
+TUM_TAGS = {'PoseNet': 'pred'}  # result name -> the tag of its TUM files
+
+def write_eval(out, # folder to write
+               res:dict, # 'NAME (split)' -> (pred, truth) arrays (N,7) in metres
+               names:dict, # split -> its image files, in the order of `res`
+               road:str, # road name (plot titles)
+               tags:dict|None=None, # result NAME -> tag of its TUM files `{split}_{camera}_{tag}.tum` (default `TUM_TAGS`)
+              ):
+    "Plots and TUM trajectories (one per split, camera and result, plus the truth) of an evaluation into `out`, listed in its manifest."
+    import matplotlib.pyplot as plt
+    out, tags = Path(out), ifnone(tags, TUM_TAGS)
+    out.mkdir(parents=True, exist_ok=True); written = ['trajectories.png', 'error_cdf.png']
+    panels = [(k, s) for s in names for k in tags if f'{k} ({s})' in res]  # one top view per split and result (PoseNet, refined, ...)
+    fig, axs = plt.subplots(1, len(panels), figsize=(4.5*len(panels), 4.2), squeeze=False)
+    for ax, (k, s) in zip(axs[0], panels): plot_trajectories(*res[f'{k} ({s})'], ax=ax, title=f'{road} {s}: {k} vs true')
+    fig.tight_layout(); save_figure(fig, out/'trajectories.png'); plt.close(fig)
+    axs = plot_error_cdf(res); save_figure(axs[0].figure, out/'error_cdf.png'); plt.close(axs[0].figure)
+    for s, imgs in names.items():
+        cams = np.array([Path(n).parent.name for n in imgs]); ts = np.array([image_timestamp(n) for n in imgs])
+        kinds = [('gt', res[f'PoseNet ({s})'][1])] + [(tag, res[f'{k} ({s})'][0]) for k, tag in tags.items() if f'{k} ({s})' in res]
+        for cam in sorted(set(cams)):
+            m = cams == cam; o = np.argsort(ts[m], kind='stable')
+            for kind, p in kinds:
+                fn = f"{s}_{cam.replace(' ', '_')}_{kind}.tum"; write_tum(out/fn, p[m][o], ts[m][o]); written.append(fn)
+    add_to_manifest(out, *written)

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.basics import ifnone
 from .core import atomic_write, progress as _progress
-from .pose import tq_to_mat, mat_to_tq, pose_inv, quat2euler
+from .pose import tq_to_mat, mat_to_tq, pose_inv
 from .relative import rel_mat
 from .data.layout import frame_key
 from .evaluate import metrics_table
@@ -19,11 +19,12 @@ from .fusion.posegraph import fuse_poses, prior_noise, odometry_noise, rig_offse
 from .geometry.map import load_map
 from .geometry.localize import localize, localize_batch, road_intrinsics
 from .checkpoint import load_posenet
-from .runs import evaluate_posenet, data_settings, image_timestamp, write_eval, save_figure, add_to_manifest, TUM_TAGS
+from .evaluate import evaluate_posenet, data_settings, image_timestamp, write_eval, save_figure, TUM_TAGS
+from .runs import add_to_manifest
 
 # %% auto #0
 __all__ = ['PRIOR_INFLATE', 'PIPELINE_TAGS', 'split_frames', 'split_odometry', 'fusion_noise', 'fuse_split', 'odometry_alone',
-           'refine_split', 'refinement_noise', 'evaluate_pipeline', 'write_pipeline', 'refine_predictions']
+           'refine_split', 'refinement_noise', 'evaluate_pipeline', 'write_pipeline']
 
 # %% ../nbs/13b_pipeline.ipynb #0124292e
 def split_frames(names:list, # image files of a split, in the order of its results (`evaluate_posenet`'s `names`)
@@ -266,20 +267,3 @@ def write_pipeline(out, # folder to write
     summary = {k: _plain(v) for k, v in info.items() if k in ('noise', 'seconds_per_frame', 'refinement_noise', 'bridged')}
     atomic_write(out/'pipeline.json', lambda tmp: Path(tmp).write_text(json.dumps(summary, indent=1)))
     add_to_manifest(out, *written)
-
-# %% ../nbs/13b_pipeline.ipynb #a5040767
-def refine_predictions(df:pd.DataFrame, # `predict_folder`'s table: image, x, y, z, qw, qx, qy, qz, roll, pitch, yaw
-                       m, # the map (`load_map`) or its folder
-                       K=None, # 3x3 intrinsics of every image, or `{camera: K}` (default: the map road's `camera_params`)
-                       progress:bool=False, # show progress
-                       **kwargs, # passed to `localize`
-                      )->pd.DataFrame:
-    "`df` with its poses refined against the map `m` (the network's kept as `prior_*`), and inliers, fallback, reason and time per image."
-    m = m if not isinstance(m, (str, Path)) else load_map(m)
-    K = K if K is not None else road_intrinsics(m.meta['road_path'])
-    cols = ['x', 'y', 'z', 'qw', 'qx', 'qy', 'qz']
-    tab = localize_batch(m, df.image.tolist(), K, df[cols].values, progress=progress, **kwargs)
-    out = df.rename(columns={c: f'prior_{c}' for c in cols + ['roll', 'pitch', 'yaw'] if c in df})
-    out[cols] = tab[cols].values; out[['roll', 'pitch', 'yaw']] = quat2euler(tab[cols[3:]].values)
-    for c in ('inliers', 'fell_back', 'reason', 'candidates', 'seconds'): out[c] = tab[c].values
-    return out

@@ -13,7 +13,7 @@ from fastcore.basics import patch, store_attr
 from fastai.learner import Learner
 from .pose import pose_inv
 from .relative import qrot, qinv
-from .synth.road import read_depth
+from .data.camera import read_depth
 from .learner import SxSqLogger
 from .geometry.stereo import read_intrinsics
 

@@ -34,7 +34,8 @@ from apollo_posenet.learner import posenet_learner, fit_posenet
 from apollo_posenet.checkpoint import save_posenet, load_posenet
 from apollo_posenet.evaluate import error_summary, constant_pose_baseline
 from apollo_posenet.metrics import within_name
-from apollo_posenet.runs import train_posenet, evaluate_posenet, train_args, train_learner
+from apollo_posenet.training import train_posenet, train_args, train_learner
+from apollo_posenet.evaluate import evaluate_posenet
 from apollo_posenet.geometry.map import build_map, load_map
 from apollo_posenet.reprojection import dataset_points, map_points_of, use_reprojection
 from apollo_posenet.pipeline import evaluate_pipeline

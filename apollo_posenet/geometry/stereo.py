@@ -12,7 +12,7 @@ import cv2
 from PIL import Image
 from fastcore.basics import patch
 from ..data.layout import road_layout, list_records, list_images, read_pose_file, frame_key
-from ..synth.road import read_cam
+from ..data.camera import read_cam
 
 # %% auto #0
 __all__ = ['read_intrinsics', 'scale_K', 'StereoRig', 'stereo_rig', 'stereo_depth', 'depth_at', 'keypoint_depth']

@@ -12,46 +12,17 @@ import numpy as np
 from PIL import Image
 from fastcore.script import call_parse
 from ..core import atomic_write, parse_size, progress as _progress
+from ..data.camera import write_cam, depth_to_png
 from ..script import console_script
 from ..pose import pose6_to_mat
 from .world import BASELINE, CAMERAS, intrinsics, make_records, make_world
 from .render import Renderer, sensor_noise
 
 # %% auto #0
-__all__ = ['SYNTH_VERSION', 'DEPTH_MAX_MM', 'write_cam', 'read_cam', 'depth_to_png', 'read_depth', 'make_road', 'tiny_road',
-           'default_road', 'apollo_synth']
+__all__ = ['SYNTH_VERSION', 'make_road', 'tiny_road', 'default_road', 'apollo_synth']
 
 # %% ../../nbs/03b_synth.road.ipynb #46a0f08f
 SYNTH_VERSION = 1
-DEPTH_MAX_MM = 65535
-
-def write_cam(path, # file to write
-              K:np.ndarray, # 3x3 intrinsics
-              size:tuple, # image size (H, W)
-             ):
-    "Write a camera file: a comment line, then `fx fy cx cy W H` (pixels, pinhole, no distortion) on one line."
-    fx, fy, cx, cy = K[0, 0], K[1, 1], K[0, 2], K[1, 2]; H, W = size
-    txt = ("# apollo_posenet synthetic camera: fx fy cx cy W H (pixels; pinhole, no distortion, OpenCV axes)\n"
-           f"{fx:.6f} {fy:.6f} {cx:.6f} {cy:.6f} {W} {H}\n")
-    atomic_write(path, lambda tmp: Path(tmp).write_text(txt))
-
-def read_cam(path)->tuple:
-    "Intrinsics `K` (3x3) and size `(H, W)` of a camera file written by `write_cam`."
-    lines = [l for l in Path(path).read_text().splitlines() if l.strip() and not l.startswith('#')]
-    try:
-        fx, fy, cx, cy, W, H = lines[0].split(); W, H = int(W), int(H)
-        return np.array([[float(fx), 0, float(cx)], [0, float(fy), float(cy)], [0, 0, 1]]), (H, W)
-    except Exception as e: raise ValueError(f"{path}: expected one line `fx fy cx cy W H`, got {lines[:1]}") from e
-
-def depth_to_png(depth:np.ndarray)->np.ndarray:
-    "uint16 millimetres of float depth in metres (0 stays 0: no hit; saturates at 65535)."
-    mm = np.round(np.asarray(depth, np.float64)*1000)
-    return np.where(depth > 0, np.clip(mm, 1, DEPTH_MAX_MM), 0).astype(np.uint16)
-
-def read_depth(path)->np.ndarray:
-    "Float32 depth in metres of a depth PNG: NaN where no hit (sky), `inf` where saturated (>= 65.535 m)."
-    d = np.asarray(Image.open(path)).astype(np.float32)
-    return np.where(d == 0, np.nan, np.where(d >= DEPTH_MAX_MM, np.inf, d/1000)).astype(np.float32)
 
 # %% ../../nbs/03b_synth.road.ipynb #d9184fc0
 def _save_jpg(img, path, quality): Image.fromarray(img).save(path, quality=quality)
