@@ -19,6 +19,8 @@ licenses = {
 }
 statuses = [ '1 - Planning', '2 - Pre-Alpha', '3 - Alpha',
     '4 - Beta', '5 - Production/Stable', '6 - Mature', '7 - Inactive' ]
+# the versions the classifiers claim: min_python (settings.ini) to the last one here; keep the last one the newest that
+# the CI matrix (.github/workflows/test.yaml) tests
 py_versions = '3.9 3.10 3.11 3.12'.split()
 
 requirements = shlex.split(cfg.get('requirements', ''))

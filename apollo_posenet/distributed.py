@@ -35,7 +35,7 @@ def _broadcast(self:DistributedDL, t, rank):
     dist.broadcast(x, rank)
     return x.cpu().tolist()
 
-# %% ../nbs/13a_distributed.ipynb #c45d1874
+# %% ../nbs/13a_distributed.ipynb #1224acf5
 class PoseDistributedDL(DistributedDL):
     "fastai's `DistributedDL` (this rank's share of the indices, padded to equal shares) reading batches with `CacheDL.load_batch` when it can."
     def __iter__(self):
@@ -59,13 +59,13 @@ def _wrap_dl(self:DistributedTrainer, dl):
     "Wrap `dl` in a `PoseDistributedDL` unless it is a `DistributedDL` already."
     return dl if isinstance(dl, DistributedDL) else PoseDistributedDL(dl, device=_model_device(self.learn.model))
 
+# %% ../nbs/13a_distributed.ipynb #cbe4e36b
 @patch
 def after_fit(self:DistributedTrainer):
     "fastai's `after_fit`, also for one process, where Accelerate leaves the model unwrapped (no `.module`)."
     self.learn.model, self.learn.dls.loaders = getattr(self.learn.model, 'module', self.learn.model), self.old_dls
 
-
-# %% ../nbs/13a_distributed.ipynb #7bfaeee5
+# %% ../nbs/13a_distributed.ipynb #43b92771
 def ranks_agree(model:torch.nn.Module)->bool:
     "True on every rank when all ranks hold exactly the same `model.state_dict()` (parameters, `sx`/`sq`, buffers); True without a group."
     if not (dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1): return True
@@ -75,6 +75,7 @@ def ranks_agree(model:torch.nn.Module)->bool:
     flag = torch.tensor([int(ok)], device=dev); dist.all_reduce(flag, op=dist.ReduceOp.MIN)
     return bool(flag.item())
 
+# %% ../nbs/13a_distributed.ipynb #3402b3d6
 class CheckRanks(Callback):
     "Record after each epoch whether all ranks hold the same weights and buffers (`log`: one bool per epoch)."
     order = DistributedTrainer.order + 1  # after the model is wrapped
@@ -141,13 +142,14 @@ def train_distributed(cpu:bool=False, # CPU processes with gloo, even where CUDA
                            f"{[i for i, o in enumerate(epochs_agree) if not o]}); see {out/'distributed.json'}")
     return learn
 
-# %% ../nbs/13a_distributed.ipynb #90bd62a6
+# %% ../nbs/13a_distributed.ipynb #90f2eddc
 def torchrun_cmd(n_procs:int, # processes to start on this machine
                  target:list, # what each runs: `['-m', 'module', ...flags]` or `['script.py', ...flags]`
                 )->list:
     "The `torchrun` command line (through this Python) starting `n_procs` processes on this machine, each running `target`."
     return [sys.executable, '-m', 'torch.distributed.run', '--standalone', f'--nproc_per_node={n_procs}', *map(str, target)]
 
+# %% ../nbs/13a_distributed.ipynb #18942c8a
 def train_flags(**kwargs)->list:
     "The command-line flags of `train_distributed` for `kwargs` (booleans as fastcore's `--x` / `--no-x`)."
     ps = signature(train_distributed).parameters
@@ -160,7 +162,7 @@ def train_flags(**kwargs)->list:
         elif v is not None: res += [f'--{k}', ','.join(map(str, v)) if isinstance(v, (tuple, list)) else str(v)]
     return res
 
-# %% ../nbs/13a_distributed.ipynb #b9d3cacc
+# %% ../nbs/13a_distributed.ipynb #7acfb5a5
 def check_procs(n_procs:int, # processes asked for
                 cpu:bool=False, # CPU processes even where CUDA is available
                 n_gpu:int|None=None, # visible GPUs (default: `torch.cuda.device_count()`)
@@ -177,6 +179,7 @@ def check_procs(n_procs:int, # processes asked for
     if n_procs > n_cpu: raise ValueError(f"launch: {n_procs} CPU processes on {n_cpu} cores; use at most {n_cpu}")
     return 'cpu'
 
+# %% ../nbs/13a_distributed.ipynb #875599d7
 def launch(n_procs:int, # processes: one per GPU, or CPU processes with `cpu=True` (or without CUDA)
            script:str|None=None, # Python file each process runs instead of `-m apollo_posenet.distributed` (it gets the same flags)
            threads:int|None=None, # torch/OpenMP threads per process (default: the CPU cores shared out)

@@ -6,11 +6,10 @@
 from __future__ import annotations
 import numpy as np, torch
 import torch.nn.functional as F
-from .pose import mat_to_tq, pose_inv, quat2logq, tq_to_mat
+from .pose import mat_to_tq, pose_inv, tq_to_mat
 
 # %% auto #0
-__all__ = ['rel_mat', 'rel_tq', 'rel_tlogq', 'compose_tq', 'qmul', 'qinv', 'qrot', 'qlog', 'qexp', 'rel_tq_t', 'rel_tlogq_t',
-           'compose_tq_t']
+__all__ = ['rel_mat', 'rel_tq', 'compose_tq', 'qmul', 'qinv', 'qrot', 'qlog', 'qexp', 'rel_tq_t', 'rel_tlogq_t', 'compose_tq_t']
 
 # %% ../nbs/01a_relative.ipynb #3e34cf20
 def rel_mat(Ti:np.ndarray, # (..., 4, 4) camera-to-world matrices of the reference frames
@@ -19,19 +18,14 @@ def rel_mat(Ti:np.ndarray, # (..., 4, 4) camera-to-world matrices of the referen
     "(..., 4, 4) relative poses `inv(Ti) @ Tj`: frame `j` in the axes of frame `i`."
     return pose_inv(Ti) @ np.asarray(Tj, dtype=np.float64)
 
+# %% ../nbs/01a_relative.ipynb #d8e21022
 def rel_tq(pi:np.ndarray, # (..., 7) poses `[x, y, z, qw, qx, qy, qz]` of the reference frames
            pj:np.ndarray, # (..., 7) poses of the other frames
           )->np.ndarray:
     "(..., 7) relative poses `[t_ij, q_ij]` (canonical quaternion, `w >= 0`) of `pj` seen from `pi`."
     return mat_to_tq(rel_mat(tq_to_mat(pi), tq_to_mat(pj)))
 
-def rel_tlogq(pi:np.ndarray, # (..., 7) poses of the reference frames
-              pj:np.ndarray, # (..., 7) poses of the other frames
-             )->np.ndarray:
-    "(..., 6) relative poses `[t_ij, log q_ij]`, MapNet's relative-pose representation."
-    r = rel_tq(pi, pj)
-    return np.concatenate([r[..., :3], quat2logq(r[..., 3:])], -1)
-
+# %% ../nbs/01a_relative.ipynb #270842cf
 def compose_tq(pi:np.ndarray, # (..., 7) poses of the reference frames
                pij:np.ndarray, # (..., 7) relative poses (from `rel_tq`)
               )->np.ndarray:
@@ -47,11 +41,13 @@ def qmul(q1:torch.Tensor, # (..., 4) quaternions `(w, x, y, z)`
     return torch.stack([w1*w2 - x1*x2 - y1*y2 - z1*z2, w1*x2 + x1*w2 + y1*z2 - z1*y2,
                         w1*y2 - x1*z2 + y1*w2 + z1*x2, w1*z2 + x1*y2 - y1*x2 + z1*w2], -1)
 
+# %% ../nbs/01a_relative.ipynb #13e2e0d6
 def qinv(q:torch.Tensor, # (..., 4) unit quaternions
         )->torch.Tensor:
     "Inverses of unit quaternions `q`: their conjugates `(w, -x, -y, -z)`."
     return q * q.new_tensor([1., -1, -1, -1])
 
+# %% ../nbs/01a_relative.ipynb #b7c4113d
 def qrot(q:torch.Tensor, # (..., 4) unit quaternions
          v:torch.Tensor, # (..., 3) vectors
         )->torch.Tensor:
@@ -75,6 +71,7 @@ def qlog(q:torch.Tensor, # (..., 4) quaternions (any norm, any sign)
     f = torch.where(small, (1 - n2/(3*w*w)) / w, torch.atan2(n, w) / n)      # atan2(n, w)/n -> 1/w - n^2/(3 w^3)
     return v * f
 
+# %% ../nbs/01a_relative.ipynb #7546d073
 def qexp(l:torch.Tensor, # (..., 3) log-quaternions
         )->torch.Tensor:
     "(..., 4) unit quaternions `(cos|l|, l/|l| sin|l|)` of log-quaternions `l`; differentiable at zero."
@@ -94,13 +91,15 @@ def rel_tq_t(pi:torch.Tensor, # (..., 7) poses `[t, q]` of the reference frames 
     q = qmul(qinv(qi), qj)
     return torch.cat([t, torch.where(q[..., :1] < 0, -q, q)], -1)
 
+# %% ../nbs/01a_relative.ipynb #4a56be81
 def rel_tlogq_t(pi:torch.Tensor, # (..., 7) poses of the reference frames
                 pj:torch.Tensor, # (..., 7) poses of the other frames
                )->torch.Tensor:
-    "Differentiable `rel_tlogq`: (..., 6) `[t_ij, log q_ij]`."
+    "(..., 6) relative poses `[t_ij, log q_ij]`, MapNet's relative-pose representation; differentiable."
     r = rel_tq_t(pi, pj)
     return torch.cat([r[..., :3], qlog(r[..., 3:])], -1)
 
+# %% ../nbs/01a_relative.ipynb #26a6809c
 def compose_tq_t(pi:torch.Tensor, # (..., 7) poses of the reference frames
                  pij:torch.Tensor, # (..., 7) relative poses
                 )->torch.Tensor:

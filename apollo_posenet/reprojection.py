@@ -21,7 +21,7 @@ from .geometry.stereo import read_intrinsics
 __all__ = ['project', 'depth_points', 'FramePoints', 'points_table', 'dataset_points', 'road_depth_points', 'map_points_of',
            'ReprojectionLoss', 'use_reprojection']
 
-# %% ../nbs/12g_reprojection.ipynb #27f0ea5e
+# %% ../nbs/12g_reprojection.ipynb #9ee2b8bb
 def project(K:np.ndarray, # (..., 3, 3) intrinsics in pixels
             P:np.ndarray, # (..., M, 3) points in the camera frame (OpenCV axes)
            )->np.ndarray:
@@ -29,6 +29,7 @@ def project(K:np.ndarray, # (..., 3, 3) intrinsics in pixels
     uvw = np.einsum('...ij,...mj->...mi', np.asarray(K, dtype=np.float64), np.asarray(P, dtype=np.float64))
     return uvw[..., :2] / uvw[..., 2:]
 
+# %% ../nbs/12g_reprojection.ipynb #bbb37e67
 def depth_points(depth:np.ndarray, # (H, W) z-depth in metres (renderer or `stereo_depth`), NaN/inf where unknown
                  K:np.ndarray, # (3, 3) intrinsics of the depth map's pixel grid
                  n:int=256, # points to draw
@@ -85,7 +86,7 @@ def points_table(keys:np.ndarray, # (N, 7) target poses as the loader yields the
     if (empty := ~mask.any(1)).any() and mask.any(): warnings.warn(f"points_table: {empty.sum()} of {len(T)} frames have no point in front of them (first: {int(np.argmax(empty))}); they add nothing to the loss")
     return FramePoints(keys, pts, mask, K)
 
-# %% ../nbs/12g_reprojection.ipynb #9be4091d
+# %% ../nbs/12g_reprojection.ipynb #b99c717d
 def dataset_points(ds, # an `Apolloscape` dataset (the training split), `pose_format='quat'`
                    points_of, # callable `(ds, row) -> (M, 3)` world points seen by image `row` of `ds`'s table
                    K:dict|None=None, # camera name -> (3, 3) intrinsics; default from `camera_params/<camera>.cam`
@@ -96,6 +97,7 @@ def dataset_points(ds, # an `Apolloscape` dataset (the training split), `pose_fo
     K = K or {c: read_intrinsics(ds.road_path/'camera_params'/f'{c}.cam')[0] for c in ds.cameras}
     return points_table(ds.poses[rows], ds.mats[rows], [points_of(ds, r) for r in rows], np.stack([K[c] for c in ds.img_cameras[rows]]), **kwargs)
 
+# %% ../nbs/12g_reprojection.ipynb #4ee9ca7e
 def road_depth_points(n:int=256, # points per image
                       max_depth:float=60., # ignore farther pixels
                      ):

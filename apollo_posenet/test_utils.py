@@ -4,14 +4,14 @@
 
 # %% ../nbs/97_test_utils.ipynb #68cf5d08
 from __future__ import annotations
-import math, os, shutil, tempfile, uuid
+import math, shutil, tempfile
 from pathlib import Path
 import numpy as np, torch
 from PIL import Image
 from fastcore.basics import ifnone
 from fastai.data.core import DataLoaders
 from fastai.torch_core import default_device
-from .core import imagenet_normalize
+from .core import imagenet_normalize, replace_folder
 from .pose import euler2quat, calc_pose_stats, normalize_t
 
 # %% auto #0
@@ -40,6 +40,35 @@ def _fake_img(rng, w, h, rec_i, frame, cam_i):
     x0 = int((frame*7 + 5*cam_i) % w); img[:, x0:x0 + max(2, w//16)] = 255
     return np.clip(img + rng.normal(0, 8, img.shape), 0, 255).astype(np.uint8)
 
+def _fake_record(root, rng, ri, rec, frames, n_all, size, layout)->list:
+    "Write the images and pose files of record `rec` (the `ri`-th, `frames` frames of `n_all` on the circle) under `root`; its split lines."
+    (h, w), (c1, c2) = size, _CAMS[layout]
+    img_dir, pose_dir = ('image', 'pose') if layout == 'zpark' else ('ColorImage', 'Pose')
+    lines, split = {c1: [], c2: []}, []
+    for f in range(frames):
+        a = 2*np.pi*(ri*frames + f)/n_all  # angle on the circle
+        yaw = a + np.pi/2                   # heading: tangent of the circle
+        t1 = np.array([450 + 60*np.cos(a), -2250 + 60*np.sin(a), 40 + 0.3*np.sin(3*a)])
+        for ci, cam in enumerate((c1, c2)):
+            roll, pitch = -1.79, (0.02 if ci == 0 else -0.07)
+            left = np.array([-np.sin(yaw), np.cos(yaw), 0.])
+            t = t1 + 0.84*left*ci          # Camera_2 is the left camera
+            name = f"{_stamp(ri, f)}_{cam.replace(' ', '_')}.jpg"
+            d = root/img_dir/rec/cam; d.mkdir(parents=True, exist_ok=True)
+            Image.fromarray(_fake_img(rng, w, h, ri, f, ci)).save(d/name, quality=90)
+            if layout == 'zpark': lines[cam].append(f"{name} {roll:.4f},{pitch:.4f},{yaw:.4f},{t[0]:.4f},{t[1]:.4f},{t[2]:.4f}")
+            else:
+                T = np.eye(4); T[:3, :3] = _euler2mat(roll, pitch, yaw); T[:3, 3] = t
+                lines[cam].append(" ".join(f"{v:.7f}" for v in T.ravel()) + f" {name}")
+            split.append(f"{rec}/{cam}/{Path(name).stem}")
+    for cam in (c1, c2):
+        if layout == 'zpark': fn = root/pose_dir/rec/f"{cam}.txt"
+        else:
+            fn = root/pose_dir/rec/cam/'pose.txt'
+            lines[cam] = [lines[cam][i] for i in rng.permutation(len(lines[cam]))]  # not sorted by time
+        fn.parent.mkdir(parents=True, exist_ok=True); fn.write_text("\n".join(lines[cam]) + "\n")
+    return split
+
 # %% ../nbs/97_test_utils.ipynb #52f82d5f
 def fake_road(path:str|Path, # folder that receives the road (the Apolloscape "root")
               road:str='zpark-fake', # name of the road folder
@@ -51,45 +80,18 @@ def fake_road(path:str|Path, # folder that receives the road (the Apolloscape "r
               layout:str='zpark', # 'zpark' (`image`/`pose`, Euler lines) or 'general' (`ColorImage`/`Pose`, 4x4 lines)
              )->Path:
     "Write a small road with numpy-made JPEGs and poses along a circle in the real Apolloscape layout; return its folder."
-    path, (h, w) = Path(path), size
-    rng = np.random.default_rng(seed)
-    c1, c2 = _CAMS[layout]
-    dst = path/road
+    dst, cams = Path(path)/road, [c.replace(' ', '_') for c in _CAMS[layout]]
     if dst.exists(): raise FileExistsError(f"road folder already exists: {dst}")
-    tmp = path/f".{road}.tmp-{uuid.uuid4().hex[:8]}"
-    img_dir, pose_dir = ('image', 'pose') if layout == 'zpark' else ('ColorImage', 'Pose')
-    split_lines = {'train': [], 'val': []}
-    for ri, rec in enumerate(records):
-        lines = {c1: [], c2: []}
-        for f in range(frames):
-            a = 2*np.pi*(ri*frames + f)/(len(records)*frames + 1)  # angle on the circle
-            yaw = a + np.pi/2                                          # heading: tangent of the circle
-            t1 = np.array([450 + 60*np.cos(a), -2250 + 60*np.sin(a), 40 + 0.3*np.sin(3*a)])
-            for ci, cam in enumerate((c1, c2)):
-                roll, pitch = -1.79, (0.02 if ci == 0 else -0.07)
-                left = np.array([-np.sin(yaw), np.cos(yaw), 0.])
-                t = t1 + 0.84*left*ci                                 # Camera_2 is the left camera
-                name = f"{_stamp(ri, f)}_{cam.replace(' ', '_')}.jpg"
-                d = tmp/img_dir/rec/cam; d.mkdir(parents=True, exist_ok=True)
-                Image.fromarray(_fake_img(rng, w, h, ri, f, ci)).save(d/name, quality=90)
-                if layout == 'zpark': lines[cam].append(f"{name} {roll:.4f},{pitch:.4f},{yaw:.4f},{t[0]:.4f},{t[1]:.4f},{t[2]:.4f}")
-                else:
-                    T = np.eye(4); T[:3, :3] = _euler2mat(roll, pitch, yaw); T[:3, 3] = t
-                    lines[cam].append(" ".join(f"{v:.7f}" for v in T.ravel()) + f" {name}")
-                split_lines['val' if ri == len(records) - 1 else 'train'].append(f"{rec}/{cam}/{Path(name).stem}")
-        for cam in (c1, c2):
-            if layout == 'zpark': fn = tmp/pose_dir/rec/f"{cam}.txt"
-            else:
-                fn = tmp/pose_dir/rec/cam/'pose.txt'
-                lines[cam] = [lines[cam][i] for i in rng.permutation(len(lines[cam]))]  # not sorted by time
-            fn.parent.mkdir(parents=True, exist_ok=True); fn.write_text("\n".join(lines[cam]) + "\n")
-    if split:
-        (tmp/'trainval_split').mkdir()
-        for k, v in split_lines.items(): (tmp/'trainval_split'/f"{k}.txt").write_text("\n".join(v) + "\n")
-    (tmp/'camera_params').mkdir()
-    for cam in (c1, c2): (tmp/'camera_params'/f"{cam.replace(' ', '_')}.cam").write_text(f"fx {w*0.59:.3f}\nfy {w*0.59:.3f}\ncx {w/2:.3f}\ncy {h/2:.3f}\n")
-    os.replace(tmp, dst)
-    return dst
+    def write(tmp):
+        rng, split_lines = np.random.default_rng(seed), {'train': [], 'val': []}
+        for ri, rec in enumerate(records):
+            split_lines['val' if ri == len(records) - 1 else 'train'] += _fake_record(tmp, rng, ri, rec, frames, len(records)*frames + 1, size, layout)
+        if split:
+            (tmp/'trainval_split').mkdir()
+            for k, v in split_lines.items(): (tmp/'trainval_split'/f"{k}.txt").write_text("\n".join(v) + "\n")
+        (tmp/'camera_params').mkdir()  # written last: the camera files mark a complete road
+        for cam in cams: (tmp/'camera_params'/f"{cam}.cam").write_text(f"fx {size[1]*0.59:.3f}\nfy {size[1]*0.59:.3f}\ncx {size[1]/2:.3f}\ncy {size[0]/2:.3f}\n")
+    return replace_folder(dst, write, f"camera_params/{cams[1]}.cam", owned=lambda d: "a road is already there")
 
 # %% ../nbs/97_test_utils.ipynb #73cc293d
 def road_copy(road_path:str|Path, # a road folder, e.g. from `fake_road`
@@ -100,6 +102,7 @@ def road_copy(road_path:str|Path, # a road folder, e.g. from `fake_road`
     shutil.copytree(road_path, dst)
     return dst
 
+# %% ../nbs/97_test_utils.ipynb #bd9590cd
 def edit_line(fn:str|Path, # a text file
               lineno:int, # 1-based line number
               text:str|None, # the new line, or None to delete the line

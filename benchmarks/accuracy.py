@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Accuracy on the validation records of the default synthetic road: every localization method of the library, measured the same way.
 
-Rows (validation split = Record011–014, both cameras, 960 images; see ../shared/ACCURACY.md for the protocol):
+Rows (validation split = Record011–014, both cameras, 960 images; the protocol: benchmarks/README.md, "How accuracy is measured"):
 - baselines: constant pose (training mean); nearest neighbour (the pose of the training image closest in 32x26 grey pixels);
 - the original blog's recipe (`posenet_learner(preset='blog')`: ResNet-34, Adam at a constant 1e-5, learned sx/sq) FROM RANDOM WEIGHTS
   (the benchmark machines cannot download ImageNet weights), on a CPU time budget (`--blog_minutes`) at a reduced size (`--blog_size`);

@@ -4,8 +4,11 @@
 1. notebooks clean (`nbdev_clean`) and the library in sync with them (`nbdev_export`): no diff in git;
 2. README.md in sync with nbs/index.ipynb (regenerated offline, see tools/readme.py);
    then tools/check_docs.py --exec: every public name has a docs entry, notebooks import only earlier notebooks, no private
-   names across modules, no notebook over 45 cells, pyflakes clean (no dead imports), README links that work, and the
-   docs build's notebook step (nbdev's processors, as nbdev_docs runs them) passes on every notebook;
+   names across modules, no notebook over 40 cells, no library function over 60 lines or 16 parameters, nothing outside
+   synth/ imports synth/ and the command line imports without the renderer, pyflakes clean (no dead imports), README
+   links that work, a sidebar in the notebooks' order, no citation of a file outside the repository, and the docs
+   build's notebook step (nbdev's processors, as nbdev_docs runs them) passes on every notebook with no traceback on a
+   page (CONTRIBUTING.md lists the checks);
 3. every notebook executed top to bottom by nbdev's `test_nb` (cells flagged `slow`/`cuda` skipped unless --flags asks),
    each in a fresh Python process, so that no state (or a native crash) carries over from one notebook to the next.
 The last line is `N passed, M failed`, counting notebooks.
@@ -37,8 +40,9 @@ def check_sync():
     return True
 
 def check_docs()->bool:
-    """Run tools/check_docs.py --exec: docs entries, import order, cell counts, pyflakes, README links, and nbdev's docs
-    processors on every notebook (what nbdev_docs executes before quarto), with temporary files in a folder removed after."""
+    """Run tools/check_docs.py --exec: docs entries, import order, sizes, layers, pyflakes, README links, sidebar, citations,
+    and nbdev's docs processors on every notebook (what nbdev_docs executes before quarto; a traceback on a page fails),
+    with temporary files in a folder removed after."""
     import shutil, tempfile
     scratch = tempfile.mkdtemp(prefix='apollo_posenet-docs-')
     env = {**os.environ, 'TMPDIR': scratch, 'APOLLO_POSENET_CACHE': os.path.join(scratch, 'cache')}

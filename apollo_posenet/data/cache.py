@@ -17,7 +17,7 @@ try: import fcntl
 except ImportError: fcntl = None  # no file locks (Windows): a build then never deletes another version's files
 
 # %% auto #0
-__all__ = ['CacheRebuildWarning', 'TransformCache', 'remove_dead_temps']
+__all__ = ['TransformCache', 'remove_dead_temps', 'CacheRebuildWarning']
 
 # %% ../../nbs/04a_data.cache.ipynb #8b13bab6
 def _to_u8(o, src=''):
@@ -40,9 +40,6 @@ def _from_u8(a, kind):
     return np.array(a)
 
 # %% ../../nbs/04a_data.cache.ipynb #7cf74385
-class CacheRebuildWarning(UserWarning):
-    "A damaged transform cache file was found; it is rebuilt."
-
 _KINDS = ('pil', 'tensor_u8', 'tensor_f', 'ndarray')
 
 def _lock(fd:int, exclusive:bool=False, block:bool=True)->bool:
@@ -147,25 +144,21 @@ def arr(self:TransformCache)->np.ndarray:
         with os.fdopen(os.dup(self._fd), 'rb') as f: self._arr = np.memmap(f, dtype=np.uint8, mode='r', shape=self._shape, offset=self._offset)
     return self._arr
 
-# %% ../../nbs/04a_data.cache.ipynb #36a3bc2d
+# %% ../../nbs/04a_data.cache.ipynb #06d1ce37
 _HOST = re.sub(r'[^A-Za-z0-9-]', '-', socket.gethostname()) or 'host'
 _TMP = re.compile(r'^\..+\.(?P<host>[A-Za-z0-9-]+)\.(?P<pid>\d+)\.[0-9a-f]{8}\.tmp\.npy$')
-
-def _pid_alive(pid:int)->bool:
-    try: os.kill(pid, 0); return True
-    except ProcessLookupError: return False
-    except (PermissionError, OverflowError): return True
 
 def remove_dead_temps(cache_dir:str|Path)->list:
     "Delete the temporary `.npy` files in `cache_dir` of builds whose process is gone (this host; older unnamed ones after a day)."
     gone = []
     for p in Path(cache_dir).glob('.*.tmp.npy'):
         m = _TMP.match(p.name)
-        try: dead = (m['host'] == _HOST and not _pid_alive(int(m['pid']))) if m else time.time() - p.stat().st_mtime > 86400
+        try: dead = (m['host'] == _HOST and not core.pid_alive(int(m['pid']))) if m else time.time() - p.stat().st_mtime > 86400
         except FileNotFoundError: continue
         if dead: p.unlink(missing_ok=True); gone.append(p)
     return gone
 
+# %% ../../nbs/04a_data.cache.ipynb #daefd343
 def _header(n:int, shape:tuple)->bytes:
     "The `.npy` preamble of a C-ordered uint8 array of shape `(n, *shape)`."
     b = io.BytesIO()
@@ -295,3 +288,7 @@ def clear(self:TransformCache):
     self.close()
     for p in (self.path, self.meta_path): p.unlink(missing_ok=True)
     self.meta = None
+
+# %% ../../nbs/04a_data.cache.ipynb #cf4651ed
+class CacheRebuildWarning(UserWarning):
+    "A damaged transform cache file was found; it is rebuilt."

@@ -11,36 +11,15 @@ from PIL import Image
 from torch.utils.data import Dataset
 from fastcore.basics import basic_repr, listify, patch
 from ..core import apollo_cache_dir
-from ..pose import calc_pose_stats, mat_to_pose6, mat_to_tq, normalize_t, quat2logq, rotmat2quat
+from ..pose import calc_pose_stats, mat_to_tq
 from .layout import (UnpairedFrameWarning, draft_size, frame_key, list_cameras, list_images, list_records, open_rgb,
                                         pair_frames, read_pose_file, rec_path, road_layout)
+from .poses import POSE_FORMATS, mats_to_poses
 from .cache import TransformCache
 from .split import SplitOptions, road_split
 
 # %% auto #0
-__all__ = ['POSE_FORMATS', 'mats_to_poses', 'pose_translation', 'CacheOptions', 'Apolloscape']
-
-# %% ../../nbs/04c_data.dataset.ipynb #23c49d7c
-POSE_FORMATS = ('quat', 'euler', 'logq', 'mat')
-
-def mats_to_poses(T:np.ndarray, # (N, 4, 4) camera-to-world matrices
-                  pose_format:str='quat', # one of `POSE_FORMATS`
-                  mean:np.ndarray|None=None, std:np.ndarray|None=None, # translation statistics; standardize if given
-                 )->np.ndarray:
-    "Poses of `T` in `pose_format` (float32), translations standardized with `mean`, `std` if given."
-    T = np.array(T, dtype=np.float64)
-    if mean is not None: T[..., :3, 3] = normalize_t(T[..., :3, 3], mean, std)
-    if pose_format == 'quat': p = mat_to_tq(T)
-    elif pose_format == 'euler': p = mat_to_pose6(T)
-    elif pose_format == 'logq': p = np.concatenate([T[..., :3, 3], quat2logq(rotmat2quat(T[..., :3, :3]))], -1)
-    elif pose_format == 'mat': p = T
-    else: raise ValueError(f"unknown pose_format {pose_format!r}; use one of {POSE_FORMATS}")
-    return p.astype(np.float32)
-
-def pose_translation(p, pose_format:str='quat'):
-    "The translation part `(..., 3)` of poses `p` (arrays or tensors) in `pose_format`."
-    if pose_format == 'mat': return p[..., :3, 3]
-    return p[..., 3:6] if pose_format == 'euler' else p[..., :3]
+__all__ = ['CacheOptions', 'RecordFilter', 'Apolloscape']
 
 # %% ../../nbs/04c_data.dataset.ipynb #9a6add88
 class CacheOptions:
@@ -54,8 +33,21 @@ class CacheOptions:
         self.key, self.check, self.workers, self.progress = key, check, workers, progress
     __repr__ = basic_repr('key,check,workers,progress')
 
+# %% ../../nbs/04c_data.dataset.ipynb #661c22bb
+class RecordFilter:
+    "The `record` filter of a dataset whose `items` belong to records (`item_records`): which items `len` and indexing see (`idxs`)."
+    @property
+    def record(self):
+        "The record filter: a record name, a list of them, or None (all); setting it (checked by `check_record`) changes `idxs`."
+        return self._record
+    @record.setter
+    def record(self, record):
+        recs = self.check_record(record)
+        self._record = record
+        self.idxs = np.arange(len(self.items)) if recs is None else np.nonzero(np.isin(self.item_records, recs))[0]
+
 # %% ../../nbs/04c_data.dataset.ipynb #5481cfb8
-class Apolloscape(Dataset):
+class Apolloscape(RecordFilter, Dataset):
     "Apolloscape self-localization road as a PyTorch dataset: mono `(img, pose)` or stereo `(imgs, poses)` samples."
     def __init__(self, root:str|Path, # folder holding the roads, e.g. `data/apolloscape`
                  road:str='zpark-sample', # road folder under `root`
@@ -106,17 +98,6 @@ class Apolloscape(Dataset):
         self.cache = self.cache_rows = None  # the `TransformCache`, and the cache row of each table row (-1: not cached)
         if self.cache_options is not None and transform is not None: self._setup_cache()
 
-    @property
-    def record(self):
-        "The record filter: a record name, a list of them, or None (all); setting it changes which samples `len` and indexing see."
-        return self._record
-    @record.setter
-    def record(self, record):
-        recs = self.check_record(record)
-        self._record = record
-        ir = self.img_records[self.items[:, 0]]
-        self.idxs = np.arange(len(self.items)) if recs is None else np.nonzero(np.isin(ir, recs))[0]
-
     def check_record(self, record)->list|None:
         "The record names of a record filter (a name, a list of them, or None: all); a clear error naming the first missing record folder."
         recs = None if record is None else listify(record)
@@ -164,12 +145,17 @@ def _load(self:Apolloscape):
     self.img_cameras = np.array([self._cameras[r[2]] for r in rows])
     self.mats = np.stack([r[4] for r in rows])
 
-# %% ../../nbs/04c_data.dataset.ipynb #2a376b0c
 @patch
 def _make_items(self:Apolloscape):
     "Samples of the selected split: table indices, one per row (mono) or left/right pairs (stereo)."
     sel = np.ones(len(self.images), bool) if self.train is None else self.is_train if self.train else self.is_val
-    if not self.stereo: self.items = np.nonzero(sel)[0][:, None]; return
+    if not self.stereo: self.items = np.nonzero(sel)[0][:, None]
+    else: self.items = self._pairs(sel)
+    self.item_records = self.img_records[self.items[:, 0]]  # the record of each sample (`RecordFilter`)
+
+@patch
+def _pairs(self:Apolloscape, sel:np.ndarray)->np.ndarray:
+    "(n, 2) table rows of the stereo pairs whose two images are both selected by `sel`; warns about pairs split across train and val."
     items, split_lone = [], []
     for rec in self._records:
         i0, i1 = (np.nonzero((self.img_records == rec) & (self.img_cameras == c))[0] for c in self._cameras)
@@ -178,9 +164,8 @@ def _make_items(self:Apolloscape):
             if sel[a] and sel[b]: items.append((a, b))
             elif sel[a] or sel[b]: split_lone.append(Path(self.images[a if sel[a] else b]).name)
     if split_lone: warnings.warn(f"{self.split.dir}: {len(split_lone)} frame(s) whose stereo partner is in the other split skipped: {', '.join(split_lone)}", UnpairedFrameWarning)
-    self.items = np.array(items, dtype=np.int64).reshape(-1, 2)
+    return np.array(items, dtype=np.int64).reshape(-1, 2)
 
-# %% ../../nbs/04c_data.dataset.ipynb #090f497c
 @patch
 def _setup_cache(self:Apolloscape):
     "Open (or build) the transform cache of the selected split's images; set `cache` and `cache_rows`."
@@ -215,8 +200,7 @@ def split_info(self:Apolloscape)->dict:
 @patch
 def get_records_counts(self:Apolloscape)->dict:
     "`{record: number of samples}` over all records of the road, in the selected split (pairs if stereo)."
-    ir = self.img_records[self.items[:, 0]]
-    return {r: int((ir == r).sum()) for r in self._records}
+    return {r: int((self.item_records == r).sum()) for r in self._records}
 
 # %% ../../nbs/04c_data.dataset.ipynb #40566d80
 @patch
@@ -245,7 +229,7 @@ def translations(self:Apolloscape)->np.ndarray:
 @patch
 def sample_records(self:Apolloscape)->np.ndarray:
     "Record of each sample the record filter keeps."
-    return self.img_records[self.items[self.idxs, 0]]
+    return self.item_records[self.idxs]
 
 # %% ../../nbs/04c_data.dataset.ipynb #db46e2b1
 @patch

@@ -14,7 +14,7 @@ from ..pose import pose6_to_mat
 
 # %% auto #0
 __all__ = ['LAYOUTS', 'RoadLayout', 'road_layout', 'list_records', 'list_cameras', 'list_images', 'read_euler_poses',
-           'read_mat_poses', 'read_pose_file', 'rec_path', 'read_split', 'UnpairedFrameWarning', 'frame_key',
+           'read_mat_poses', 'read_pose_file', 'rec_path', 'read_split', 'frame_key', 'UnpairedFrameWarning',
            'pair_frames', 'draft_size', 'open_rgb']
 
 # %% ../../nbs/02_data.layout.ipynb #965ef4e9
@@ -51,7 +51,7 @@ def road_layout(road_path:str|Path, # a road folder, e.g. `<root>/zpark-sample`
             return lay
     raise FileNotFoundError(f"no image folder in road {road_path}: expected {road_path/'image'} (ZPark layout) or {road_path/'ColorImage'}")
 
-# %% ../../nbs/02_data.layout.ipynb #ad482bcc
+# %% ../../nbs/02_data.layout.ipynb #d57353df
 def _subdirs(d:Path): return sorted(p.name for p in Path(d).iterdir() if p.is_dir() and not p.name.startswith('.'))
 
 def list_records(road_path:str|Path, layout:RoadLayout|None=None)->list[str]:
@@ -61,6 +61,7 @@ def list_records(road_path:str|Path, layout:RoadLayout|None=None)->list[str]:
     if not recs: raise FileNotFoundError(f"no record folders in {Path(road_path)/layout.image_dir}")
     return recs
 
+# %% ../../nbs/02_data.layout.ipynb #cd53a26c
 def list_cameras(road_path:str|Path, records:list[str]|None=None, layout:RoadLayout|None=None)->list[str]:
     "Camera folders found in `records` (all by default), left camera first."
     layout = layout or road_layout(road_path)
@@ -68,13 +69,14 @@ def list_cameras(road_path:str|Path, records:list[str]|None=None, layout:RoadLay
     for rec in records or list_records(road_path, layout): cams.update(_subdirs(Path(road_path)/layout.image_dir/rec))
     return sorted(cams, reverse=layout.cam_reverse)
 
+# %% ../../nbs/02_data.layout.ipynb #910ef49c
 def list_images(cam_dir:str|Path)->list[str]:
     "Sorted `*.jpg` file names of a camera folder (extension in any case, names as on disk); a clear error if the folder is missing."
     cam_dir = Path(cam_dir)
     if not cam_dir.is_dir(): raise FileNotFoundError(f"camera folder not found: {cam_dir}")
     return sorted(p.name for p in cam_dir.iterdir() if p.suffix.lower() == '.jpg' and not p.name.startswith('.'))
 
-# %% ../../nbs/02_data.layout.ipynb #f21e80cb
+# %% ../../nbs/02_data.layout.ipynb #52cdc2e8
 def _bad(fn, i, msg, line): return ValueError(f"{fn}:{i}: {msg}: {line.rstrip()!r}")
 
 def _floats(fn, i, parts, line):
@@ -95,6 +97,8 @@ def _add(d, lines, fn, i, name, v, line):
     if name in d: raise _bad(fn, i, f"image {name} already has a pose on line {lines[name]}", line)
     d[name], lines[name] = v, i
 
+def _ifnone_dict(d): return {} if d is None else d
+
 def read_euler_poses(fn:str|Path, # a ZPark pose file, e.g. `pose/Record001/Camera_1.txt`
                      lines:dict|None=None, # if given, filled with `{name: line number}`
                     )->dict[str, np.ndarray]:
@@ -108,6 +112,7 @@ def read_euler_poses(fn:str|Path, # a ZPark pose file, e.g. `pose/Record001/Came
         _add(d, lines, fn, i, parts[0], _floats(fn, i, vals, line), line)
     return d
 
+# %% ../../nbs/02_data.layout.ipynb #9b749a8a
 def read_mat_poses(fn:str|Path, # a general-layout pose file, e.g. `Pose/Record001/Camera 5/pose.txt`
                    lines:dict|None=None, # if given, filled with `{name: line number}`
                   )->dict[str, np.ndarray]:
@@ -121,8 +126,7 @@ def read_mat_poses(fn:str|Path, # a general-layout pose file, e.g. `Pose/Record0
         _add(d, lines, fn, i, parts[16], T, line)
     return d
 
-def _ifnone_dict(d): return {} if d is None else d
-
+# %% ../../nbs/02_data.layout.ipynb #6c4f2701
 def read_pose_file(fn:str|Path, # a pose file of either layout
                    lines:dict|None=None, # if given, filled with `{name: line number}`
                   )->dict[str, np.ndarray]:
@@ -150,13 +154,14 @@ def read_split(fn:str|Path)->dict[str, int]:
         d[key] = i
     return d
 
-# %% ../../nbs/02_data.layout.ipynb #403420d6
-class UnpairedFrameWarning(UserWarning):
-    "A stereo frame without its partner in the other camera was skipped."
-
+# %% ../../nbs/02_data.layout.ipynb #9e33ddc5
 def frame_key(name:str)->str:
     "Date-time prefix shared by the two images of a stereo pair, e.g. `170427_222949577`."
     return '_'.join(Path(name).name.split('_')[:2])
+
+# %% ../../nbs/02_data.layout.ipynb #110a76c2
+class UnpairedFrameWarning(UserWarning):
+    "A stereo frame without its partner in the other camera was skipped."
 
 def pair_frames(names0:list[str], # file names (or paths) of the first camera
                 names1:list[str], # file names (or paths) of the second camera

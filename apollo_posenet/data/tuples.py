@@ -12,14 +12,15 @@ from fastcore.basics import GetAttr, patch
 from fastcore.meta import delegates
 from fastai.data.core import DataLoaders
 from .layout import frame_key
-from .dataset import Apolloscape
-from .fastai import PoseDL, apollo_dls, pose_label
+from .dataset import Apolloscape, RecordFilter
+from .batch import PoseDL, pose_label
+from .fastai import apollo_dls
 
 # %% auto #0
 __all__ = ['ApolloTuples', 'TupleDL', 'tuple_dls']
 
 # %% ../../nbs/05a_data.tuples.ipynb #97b3f025
-class ApolloTuples(GetAttr, Dataset):
+class ApolloTuples(RecordFilter, GetAttr, Dataset):
     "Tuples of `steps` frames `skip` apart, in time order within one record (and camera), of an `Apolloscape` dataset `ds`."
     _default = 'ds'
     def __init__(self, ds:Apolloscape, # The frames: any split, mono or stereo, with its transform and cache
@@ -41,18 +42,8 @@ class ApolloTuples(GetAttr, Dataset):
             if len(pos) > span: frames.append(np.stack([pos[s:len(pos) - span + s] for s in range(0, span + 1, self.skip)], 1))
         self.frames = np.concatenate(frames) if frames else np.zeros((0, self.steps), np.int64)  # (n, steps) sample positions in `ds`
         self.items = ds.items[self.frames].reshape(len(self.frames), self.steps * ds.items.shape[1])  # (n, steps * cameras) table rows
-        self.tuple_records = recs[self.frames[:, 0]]
+        self.item_records = recs[self.frames[:, 0]]                  # the record of each tuple (`RecordFilter`; `check_record` is the dataset's)
         self.record = None
-
-    @property
-    def record(self):
-        "The record filter of the tuples: a record name, a list of them, or None (all)."
-        return self._record
-    @record.setter
-    def record(self, record):
-        recs = self.ds.check_record(record)
-        self._record = record
-        self.idxs = np.arange(len(self.items)) if recs is None else np.nonzero(np.isin(self.tuple_records, recs))[0]
 
     def __len__(self): return len(self.idxs)
     def __getitem__(self, i:int):
@@ -76,6 +67,7 @@ def load_batch(self:TupleDL, idxs)->tuple:
     S = self.dataset.steps
     return x.view(x.shape[0], S, 2, *x.shape[2:]), y.view(y.shape[0], S, 2, *y.shape[2:])
 
+# %% ../../nbs/05a_data.tuples.ipynb #1e4855df
 @patch
 def show_batch(self:TupleDL, b=None, # a batch (default: `one_batch()`)
                max_n:int=3, # tuples to show, one per row
@@ -95,6 +87,7 @@ def show_batch(self:TupleDL, b=None, # a batch (default: `one_batch()`)
     plt.tight_layout()
     return axs
 
+# %% ../../nbs/05a_data.tuples.ipynb #a00a6c09
 @patch
 def get_idxs(self:TupleDL):
     "fastai's `get_idxs`; with `n` below the number of tuples (`tuple_dls(epoch_size=...)`) and shuffling, a new random draw of `n` tuples each epoch."

@@ -33,7 +33,7 @@ def synth_trajectory(n:int=120, # number of frames
     T[:, :3, 0], T[:, :3, 1], T[:, :3, 2], T[:, :3, 3] = right, down, fwd, pos
     return T
 
-# %% ../../nbs/12d_fusion.posegraph.ipynb #ec3be2e5
+# %% ../../nbs/12d_fusion.posegraph.ipynb #96e0d05b
 def _perturb(T, dt, drot):
     out = np.array(T, dtype=np.float64)
     out[..., :3, :3] = T[..., :3, :3] @ Rotation.from_rotvec(drot.reshape(-1, 3)).as_matrix().reshape(*drot.shape[:-1], 3, 3)
@@ -51,6 +51,7 @@ def simulate_odometry(T:np.ndarray, # (N,4,4) true camera-to-world poses
     d = np.linalg.norm(rel[:, :3, 3], axis=-1, keepdims=True)
     return _perturb(rel, rng.normal(size=(len(rel), 3)) * frac * d, np.radians(rng.normal(size=(len(rel), 3)) * rot_deg))
 
+# %% ../../nbs/12d_fusion.posegraph.ipynb #c7954788
 def simulate_priors(T:np.ndarray, # (N,4,4) true camera-to-world poses
                     sigma_t:float=30., # random translation noise per axis (m)
                     sigma_r:float=5., # random rotation noise per axis (degrees)
@@ -88,6 +89,9 @@ def _check_fuse(abs_T, rel_T, prior_sigma, window):
     K, N = abs_T.shape[:2]
     if rel_T.shape != (max(N-1, 0), 4, 4): raise ValueError(f"fuse_poses: rel_T must be ({N-1},4,4) for {N} poses, got {rel_T.shape}")
     if not _finite(abs_T).any(): raise ValueError("fuse_poses: abs_T holds no finite prior (all NaN)")
+    R = abs_T[..., :3, :3]; fin = _finite(abs_T)
+    bad = fin & ((np.abs(R @ np.swapaxes(R, -1, -2) - np.eye(3)).max((-1, -2), initial=0) > 1e-3) | (np.abs(np.linalg.det(R) - 1) > 1e-3))
+    if bad.any(): k, n = np.argwhere(bad)[0]; raise ValueError(f"fuse_poses: the prior of source {k}, frame {n} has no rotation (its 3x3 block is not orthonormal with det 1, e.g. a zero quaternion): leave it NaN (no prior)")
     ps = np.asarray(prior_sigma, dtype=np.float64)
     ps = np.broadcast_to(ps, (K, 2)) if ps.shape in ((2,), (1, 2)) else ps
     if ps.shape != (K, 2): raise ValueError(f"fuse_poses: prior_sigma must be (metres, degrees) or one such row per source ({K},2), got {ps.shape}")
@@ -151,7 +155,7 @@ def fuse_poses(abs_T:np.ndarray, # (N,4,4) camera-to-world priors, or (K,N,4,4) 
     if lost.any(): warnings.warn(f"fuse_poses: {lost.sum()} frames (first {np.nonzero(lost)[0][:5].tolist()}) have no prior in their odometry piece; left NaN")
     return out
 
-# %% ../../nbs/12d_fusion.posegraph.ipynb #f85d29e7
+# %% ../../nbs/12d_fusion.posegraph.ipynb #29a782e6
 _MAXWELL_MEDIAN = 1.5382  # median of |e| for e ~ N(0, I_3): sigma per axis = median(|e|) / 1.5382
 
 def _rot_angle(A, B): return rot_error(rotmat2quat(A[..., :3, :3]), rotmat2quat(B[..., :3, :3]))
@@ -172,6 +176,7 @@ def prior_noise(pred_T:np.ndarray, # (N,4,4) or (K,N,4,4) predicted camera-to-wo
         rows.append([float(np.median(et)) / _MAXWELL_MEDIAN, float(np.median(_rot_angle(P[ok], true_T[ok]))) / _MAXWELL_MEDIAN])
     return dict(prior_sigma=tuple(rows[0]) if one else np.array(rows))
 
+# %% ../../nbs/12d_fusion.posegraph.ipynb #9d4fcd61
 def odometry_noise(rel_est:np.ndarray, # (M,4,4) estimated relative motions, NaN rows = failed edges
                    rel_true:np.ndarray, # (M,4,4) true relative motions
                    floor_t:float=0.02, # translation floor (m) kept in `odo_sigma`
@@ -203,7 +208,9 @@ def rig_offset(T_ref:np.ndarray, # (N,4,4) poses of the reference camera (e.g. t
 # %% ../../nbs/12d_fusion.posegraph.ipynb #136afc67
 def plot_fusion(true_T:np.ndarray, # (N,4,4) true camera-to-world poses of one record
                 trajs:dict, # name -> (N,4,4) estimated poses (e.g. network, odometry, fused)
-                figsize=(8, 3.2), title:str|None=None):
+                figsize=(8, 3.2), # figure size (inches)
+                title:str|None=None, # title above both axes
+               ):
     "Top view (x, y) of the true and estimated trajectories of one record, and each one's translation error along it."
     import matplotlib.pyplot as plt
     fig, (a0, a1) = plt.subplots(1, 2, figsize=figsize)

@@ -5,20 +5,22 @@
 # %% ../../nbs/12f_geometry.localize.ipynb #fe633c75
 from __future__ import annotations
 import contextlib, time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 import numpy as np, pandas as pd
 import cv2
+from PIL import Image
+from fastcore.basics import patch
 try: from threadpoolctl import threadpool_limits  # optional: keeps numpy's BLAS on one thread while localizing
 except ImportError: threadpool_limits = None
 from ..core import progress as _progress
 from ..pose import mat_to_tq, tq_to_mat
 from .features import extract_features, gradient_thumbnail, match_features, rank_frames, sift_detector, to_gray, vlad
-from .stereo import read_intrinsics
-from .map import RoadMap, load_map
+from .stereo import read_intrinsics, scale_K
+from .map import RoadMap, as_map
 
 # %% auto #0
-__all__ = ['POSE_COLS', 'solve_pnp', 'LocResult', 'localize', 'road_intrinsics', 'localize_batch']
+__all__ = ['POSE_COLS', 'solve_pnp', 'LocResult', 'LocalizeConf', 'localize', 'road_intrinsics', 'localize_batch']
 
 # %% ../../nbs/12f_geometry.localize.ipynb #625f1557
 def solve_pnp(X:np.ndarray, # (N, 3) world points
@@ -41,6 +43,36 @@ def solve_pnp(X:np.ndarray, # (N, 3) world points
     R = cv2.Rodrigues(rv)[0]; T = np.eye(4); T[:3, :3] = R.T; T[:3, 3] = -R.T @ tv.ravel()
     return T, mask
 
+# %% ../../nbs/12f_geometry.localize.ipynb #862f59eb
+def _image_hw(fn)->tuple:
+    "(H, W) of an image file, from its header; a one-line error naming it if it cannot be read."
+    try:
+        with Image.open(fn) as im: return im.size[::-1]
+    except FileNotFoundError: raise FileNotFoundError(f"image missing: {fn}") from None
+    except (OSError, ValueError) as e: raise OSError(f"cannot read image {fn} ({type(e).__name__})") from None
+
+@patch
+def query_K(self:RoadMap, img:str|Path, # a query image file in a folder named for its camera, e.g. `.../Camera_1/x.jpg`
+            hw:tuple|None=None, # its (H, W), if known (default: read from the file's header)
+           )->np.ndarray:
+    "The 3x3 intrinsics the map stores for `img`'s camera (its folder's name); a one-line error naming `img` if the camera is unknown or the size is not the camera's."
+    cam = Path(img).parent.name
+    if cam not in self.intrinsics:
+        raise ValueError(f"{img}: no camera {cam!r} in the map (cameras: {', '.join(sorted(self.intrinsics))}); put each image in a folder named for its camera")
+    K, want = self.intrinsics[cam]
+    hw = tuple(hw or _image_hw(img))
+    if hw != want: raise ValueError(f"{img}: image is {hw[0]}x{hw[1]} (HxW), the map's {cam} images are {want[0]}x{want[1]}: localize images of the size the map was built for")
+    return K.copy()
+
+def _check_K_size(m:RoadMap, img, K, hw:tuple):
+    "Refuse a query whose size is not that of the map camera its `K` is (or whose `K`'s principal point is outside the middle half of the image)."
+    K, name = np.asarray(K, np.float64), img if isinstance(img, (str, Path)) else 'localize: the query image'
+    if cams := sorted((c for c, (Kc, _) in m.intrinsics.items() if np.allclose(Kc, K, rtol=1e-6, atol=1e-6)), key=lambda c: c != Path(name).parent.name):
+        if tuple(hw[:2]) not in (sizes := [m.intrinsics[c][1] for c in cams]):
+            raise ValueError(f"{name}: image is {hw[0]}x{hw[1]} (HxW), its K is the map's {cams[0]}'s, for {sizes[0][0]}x{sizes[0][1]} images: localize images of that size or scale K to the image (`scale_K`)")
+    elif not (hw[1]/4 < K[0, 2] < 3*hw[1]/4 and hw[0]/4 < K[1, 2] < 3*hw[0]/4):
+        raise ValueError(f"{name}: the principal point ({K[0, 2]:g}, {K[1, 2]:g}) of its K is far from the middle of the {hw[0]}x{hw[1]} (HxW) image: K is for another image size (`scale_K`)")
+
 # %% ../../nbs/12f_geometry.localize.ipynb #91c960ef
 @dataclass
 class LocResult:
@@ -55,20 +87,58 @@ class LocResult:
     prior_used:bool # a prior gated the candidates (False: ranked over the whole map)
     shift:float = float('nan') # distance from the prior to the refined pose (m)
 
+# %% ../../nbs/12f_geometry.localize.ipynb #e24b8d3d
+@dataclass
+class LocalizeConf:
+    "Settings of `localize` (a named configuration, as hloc's): the candidate gate around the prior, retrieval, matching, PnP and the acceptance test."
+    radius:float=150. # candidates within this distance (m, horizontal) of the prior
+    cone:float=45. # and within this angle (deg) of the prior's heading
+    top_k:int=20 # candidates kept after ranking by global descriptor
+    cluster_radius:float=20. # candidates closer than this (m) form one place; each place is solved on its own
+    n_clusters:int=5 # places tried (most matches first); the one with most inliers wins
+    refine_radius:float=20. # then: the map frames within this distance of the first solution ...
+    refine_k:int=8 # ... (at most this many, nearest first, heading within 30°) are matched and solved together
+    ratio:float=0.8 # ratio test of `match_features`
+    reproj_px:float=3. # PnP inlier threshold (px)
+    iterations:int=5000 # USAC iterations per solve
+    min_inliers:int=15 # fewer inliers: keep the prior
+    max_shift:float|None=None # a solution farther than this from the prior is rejected (default: `radius` + `refine_radius`)
+    def __post_init__(self):
+        for nm in ('radius', 'cone', 'cluster_radius', 'refine_radius', 'reproj_px') + (() if self.max_shift is None else ('max_shift',)):
+            v = getattr(self, nm)
+            if isinstance(v, bool) or not isinstance(v, (int, float, np.number)) or not 0 < v < np.inf: raise ValueError(f"LocalizeConf: {nm} must be a finite number > 0, got {v!r}")
+        for nm in ('top_k', 'n_clusters', 'refine_k', 'iterations', 'min_inliers'):
+            v = getattr(self, nm)
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1: raise ValueError(f"LocalizeConf: {nm} must be an integer >= 1, got {v!r}")
+        if not 0 < self.ratio <= 1: raise ValueError(f"LocalizeConf: ratio must be in (0, 1], got {self.ratio!r}")
+    @property
+    def shift_limit(self)->float:
+        "Farthest a solution may lie from the prior (m): `max_shift`, or `radius` + `refine_radius`."
+        return self.max_shift if self.max_shift is not None else self.radius + self.refine_radius
+
 # %% ../../nbs/12f_geometry.localize.ipynb #af2af81e
-def _heading(R:np.ndarray)->np.ndarray:
-    "Unit horizontal direction of the optical axis (z) of rotation(s) `R`."
-    h = np.asarray(R)[..., :2, 2]
+def _heading(R:np.ndarray, up:np.ndarray)->np.ndarray:
+    "Unit direction of the optical axis (z) of rotation(s) `R` in the level plane (the plane whose normal is `up`)."
+    h = np.asarray(R)[..., :3, 2]; h = h - (h @ up)[..., None]*up
     return h/np.maximum(np.linalg.norm(h, axis=-1, keepdims=True), 1e-9)
 
 def _query(img):
     if isinstance(img, (str, Path)):
         g = cv2.imread(str(img), cv2.IMREAD_GRAYSCALE)
         if g is None: raise FileNotFoundError(f"image missing: {img}") if not Path(img).exists() else OSError(f"cannot read image {img}")
-        return g
-    return to_gray(img)
+        return to_gray(g, str(img))
+    return to_gray(img, 'localize: the query image')
 
-def _clusters(m:RoadMap, cand, matches:dict, radius:float, n:int)->list:
+def _prior(prior)->np.ndarray|None:
+    "The prior as a 4x4 camera-to-world matrix (from a 4x4 or `[x, y, z, qw, qx, qy, qz]`); None for no prior (None, or a prior with NaN)."
+    if prior is None: return None
+    p = np.asarray(prior, np.float64)
+    if p.shape not in ((4, 4), (7,)): raise ValueError(f"localize: a prior is a 4x4 camera-to-world matrix or [x, y, z, qw, qx, qy, qz], got shape {p.shape}")
+    if not np.isfinite(p).all(): return None
+    if p.shape == (7,) and not np.linalg.norm(p[3:]) > 1e-6: raise ValueError(f"localize: the prior's quaternion {p[3:].tolist()} is not a rotation")
+    return tq_to_mat(p) if p.shape == (7,) else p
+
+def _clusters(m:RoadMap, cand, matches, radius:float, n:int)->list:
     "Group ranked candidates into places (frames within `radius` of a cluster's first frame); the `n` with most matches first."
     P, cl = m.T[:, :3, 3], []
     for c in cand:
@@ -77,74 +147,97 @@ def _clusters(m:RoadMap, cand, matches:dict, radius:float, n:int)->list:
         else: cl.append([c])
     return sorted(cl, key=lambda g: -sum(len(matches(c)) for c in g))[:n]
 
+def _conf(conf:LocalizeConf|None, kwargs:dict)->LocalizeConf:
+    "`conf` (default: `LocalizeConf()`) with the fields named in `kwargs` replaced."
+    conf = conf if conf is not None else LocalizeConf()
+    if bad := sorted(set(kwargs) - {f.name for f in fields(LocalizeConf)}): raise TypeError(f"localize: unknown settings {bad} (the fields of LocalizeConf are settings)")
+    return replace(conf, **kwargs) if kwargs else conf
+
+def _usable(m:RoadMap, exclude_records, exclude_frames)->np.ndarray:
+    "Mask of the map frames not left out (leave-one-out tests)."
+    usable = np.ones(len(m), bool)
+    for k, ex in (('record', exclude_records), ('name', exclude_frames)):
+        if ex is not None and len(ex): usable &= ~np.isin([fr[k] for fr in m.frames], [ex] if isinstance(ex, str) else [str(e) for e in ex])
+    return usable
+
+def _gate(m:RoadMap, prior, usable:np.ndarray, c:LocalizeConf)->np.ndarray:
+    "Mask of the usable map frames within `c.radius` (in the level plane of the map's `up`) and `c.cone` of the prior's heading (all usable ones without a prior)."
+    if prior is None: return usable.copy()
+    if m.up is None: raise ValueError(f"{m.path}: the map's cameras are not level (their down axes disagree), so it has no 'up' to gate candidates by distance and heading: localize without a prior")
+    d = m.T[:, :3, 3] - prior[:3, 3]; d = d - np.outer(d @ m.up, m.up)  # in the level plane
+    return usable & (np.linalg.norm(d, axis=1) < c.radius) & ((_heading(m.T[:, :3, :3], m.up) * _heading(prior[:3, :3], m.up)).sum(-1) > np.cos(np.radians(c.cone)))
+
+class _Matches:
+    "The query's matches to map frames (computed once per frame), and PnP on the pooled matches of a set of frames."
+    def __init__(self, m:RoadMap, f, K, c:LocalizeConf): self.m, self.f, self.K, self.c, self.pts, self.M = m, f, K, c, {}, {}
+    def frame(self, i):
+        if i not in self.pts: self.pts[i] = self.m.points(i)
+        return self.pts[i]
+    def __call__(self, i):
+        if i not in self.M: self.M[i] = match_features(self.f.desc, self.frame(i)['desc'], ratio=self.c.ratio, matcher='dot')
+        return self.M[i]
+    def solve(self, cs)->tuple:
+        "`(T, inliers, frames)` of PnP on the matches of map frames `cs`."
+        if not any(len(self(i)) for i in cs): return None, 0, list(cs)
+        X = np.concatenate([self.frame(i)['X'][self(i)[:, 1]] for i in cs]); xy = self.f.xy[np.concatenate([self(i)[:, 0] for i in cs])]
+        T, inl = solve_pnp(X, xy, self.K, self.c.reproj_px, self.c.iterations, True)
+        return T, int(inl.sum()), list(cs)
+
+def _places(m:RoadMap, cand, mt:_Matches, c:LocalizeConf)->tuple:
+    "First pass: each place among the candidates solved on its own; the one with most inliers."
+    best = (None, 0, [])
+    for cl in _clusters(m, cand, mt, c.cluster_radius, c.n_clusters):
+        r = mt.solve(cl)
+        if r[1] > best[1]: best = r
+    return best
+
+def _up_of(T:np.ndarray)->np.ndarray:
+    "Up of camera pose `T` itself (minus its y axis): the level plane of a map without one."
+    return -np.asarray(T)[:3, 1]
+
+def _around(m:RoadMap, usable:np.ndarray, best:tuple, mt:_Matches, c:LocalizeConf)->tuple:
+    "Second pass: the map frames around the first solution solved together; kept if it has at least half the first pass's inliers."
+    T, n, _ = best
+    d = np.linalg.norm(m.T[:, :3, 3] - T[:3, 3], axis=1)
+    up = m.up if m.up is not None else _up_of(T)
+    near = np.nonzero(usable & (d < c.refine_radius) & ((_heading(m.T[:, :3, :3], up) * _heading(T[:3, :3], up)).sum(-1) > np.cos(np.radians(30))))[0]
+    if not len(near): return best
+    r = mt.solve(near[np.argsort(d[near])[:c.refine_k]])
+    return r if r[0] is not None and r[1] >= 0.5*n else best
+
 # %% ../../nbs/12f_geometry.localize.ipynb #2e06f9de
-def localize(m:RoadMap, # the map (`load_map`)
+def localize(m:RoadMap|str|Path, # the map (`load_map`), or its folder
              img, # query image: a file, PIL image or array
-             K:np.ndarray, # 3x3 intrinsics of the query
-             prior:np.ndarray|None=None, # 4x4 camera-to-world prior (None: rank the whole map by global descriptor)
-             radius:float=150., # candidates within this distance (m, horizontal) of the prior
-             cone:float=45., # and within this angle (deg) of the prior's heading
-             top_k:int=20, # candidates kept after ranking by global descriptor
-             cluster_radius:float=20., # candidates closer than this (m) form one place; each place is solved on its own
-             n_clusters:int=5, # places tried (most matches first); the one with most inliers wins
-             refine_radius:float=20., # then: the map frames within this distance of the first solution ...
-             refine_k:int=8, # ... (at most this many, nearest first, heading within 30°) are matched and solved together
-             ratio:float=0.8, # ratio test of `match_features`
-             reproj_px:float=3., # PnP inlier threshold (px)
-             iterations:int=5000, # USAC iterations per solve
-             min_inliers:int=15, # fewer inliers: keep the prior
-             max_shift:float|None=None, # a solution farther than this from the prior is rejected (default: `radius` + `refine_radius`)
-             exclude_records:list|None=None, # map records to ignore (leave-one-record-out tests)
-             exclude_frames:list|None=None, # map frames (`Record/Camera/file.jpg`) to ignore (leave-one-frame-out tests)
+             K:np.ndarray|None=None, # 3x3 intrinsics of the query (default: the map's for the camera folder of the file `img`); checked against its size
+             prior:np.ndarray|None=None, # 4x4 camera-to-world prior, or `[x, y, z, qw, qx, qy, qz]` (None or NaN: rank the whole map by global descriptor)
+             conf:LocalizeConf|None=None, # the settings (default: `LocalizeConf()`)
+             exclude_records:list|str|None=None, # map record(s) to ignore (leave-one-record-out tests)
+             exclude_frames:list|str|None=None, # map frame(s) (`Record/Camera/file.jpg`) to ignore (leave-one-frame-out tests)
              sift:cv2.SIFT|None=None, # detector (default: the map's settings)
+             **kwargs, # fields of `LocalizeConf`, replacing `conf`'s
             )->LocResult:
     "Localize `img` against the map `m` from `prior`; keep the prior (and say why) when the solution is not trustworthy."
-    t0, c0 = time.perf_counter(), time.process_time()
-    g = _query(img)
-    st = m.settings
+    t0, c0, m, c = time.perf_counter(), time.process_time(), as_map(m), _conf(conf, kwargs)
+    if K is None:
+        if not isinstance(img, (str, Path)): raise ValueError("localize: pass the query's intrinsics `K` for an image that is not a file")
+        K = m.query_K(img)
+    g, st = _query(img), m.settings
+    _check_K_size(m, img, K, g.shape)  # never the wrong intrinsics: SIFT matches across scales
     f = extract_features(g, sift or sift_detector(st['n_features'], st['contrast_threshold'], precise_upscale=st.get('precise_upscale', True)))
     gd = gradient_thumbnail(g) if st['global_desc'] == 'thumb' else vlad(f.desc, np.asarray(m.arrays['vocab']))
-    P, usable = m.T[:, :3, 3], np.ones(len(m), bool)
-    if exclude_records: usable &= ~np.isin([fr['record'] for fr in m.frames], list(exclude_records))
-    if exclude_frames: usable &= ~np.isin([fr['name'] for fr in m.frames], list(exclude_frames))
-    ok = usable.copy()
-    if prior is not None:
-        prior = np.asarray(prior, np.float64)
-        ok &= (np.linalg.norm(P[:, :2] - prior[:2, 3], axis=1) < radius) & ((_heading(m.T[:, :3, :3]) * _heading(prior[:3, :3])).sum(-1) > np.cos(np.radians(cone)))
+    prior = _prior(prior)
+    usable = _usable(m, exclude_records, exclude_frames); ok = _gate(m, prior, usable, c)
     def done(T, n, used, reason, shift=float('nan')):
         fb = reason != 'ok'
-        return LocResult(prior if fb else T, int(n), [m.frames[c]['name'] for c in used], fb, reason, time.perf_counter() - t0,
+        return LocResult(prior if fb else T, int(n), [m.frames[i]['name'] for i in used], fb, reason, time.perf_counter() - t0,
                          time.process_time() - c0, prior is not None, shift)
-    if not ok.any(): return done(None, 0, [], f"no map frame within {radius:g} m and {cone:g}° of the prior" if prior is not None else 'empty map')
-    cand = rank_frames(gd, m.gdesc, np.nonzero(ok)[0])[0][:top_k]
-    pts, M = {}, {}
-    def frame(c):
-        if c not in pts: pts[c] = m.points(c)
-        return pts[c]
-    def matches(c):
-        if c not in M: M[c] = match_features(f.desc, frame(c)['desc'], ratio=ratio, matcher='dot')
-        return M[c]
-    def solve(cs, refine):
-        if not any(len(matches(c)) for c in cs): return None, 0, list(cs)
-        X = np.concatenate([frame(c)['X'][matches(c)[:, 1]] for c in cs]); xy = f.xy[np.concatenate([matches(c)[:, 0] for c in cs])]
-        T, inl = solve_pnp(X, xy, K, reproj_px, iterations, refine)
-        return T, int(inl.sum()), list(cs)
-    best = (None, 0, [])
-    for cl in _clusters(m, cand, matches, cluster_radius, n_clusters):
-        r = solve(cl, True)
-        if r[1] > best[1]: best = r
-    T, n, used = best
-    if T is not None:  # second pass: the map frames around the first solution
-        d = np.linalg.norm(P - T[:3, 3], axis=1)
-        near = np.nonzero(usable & (d < refine_radius) & ((_heading(m.T[:, :3, :3]) * _heading(T[:3, :3])).sum(-1) > np.cos(np.radians(30))))[0]
-        if len(near):
-            near = near[np.argsort(d[near])[:refine_k]]
-            r = solve(near, True)
-            if r[0] is not None and r[1] >= 0.5*n: T, n, used = r
-    if T is None or n < min_inliers: return done(None, n, used, f"{n} inliers < {min_inliers}")
+    if not ok.any(): return done(None, 0, [], f"no map frame within {c.radius:g} m and {c.cone:g}° of the prior" if prior is not None else 'empty map')
+    cand, mt = rank_frames(gd, m.gdesc, np.nonzero(ok)[0])[0][:c.top_k], _Matches(m, f, K, c)
+    T, n, used = best = _places(m, cand, mt, c)
+    if T is not None: T, n, used = _around(m, usable, best, mt, c)
+    if T is None or n < c.min_inliers: return done(None, n, used, f"{n} inliers < {c.min_inliers}")
     shift = float(np.linalg.norm(T[:3, 3] - prior[:3, 3])) if prior is not None else float('nan')
-    if prior is not None and shift > (max_shift if max_shift is not None else radius + refine_radius):
-        return done(None, n, used, f"solution {shift:.0f} m from the prior", shift)
+    if prior is not None and shift > c.shift_limit: return done(None, n, used, f"solution {shift:.0f} m from the prior", shift)
     return done(T, n, used, 'ok', shift)
 
 # %% ../../nbs/12f_geometry.localize.ipynb #49425524
@@ -158,22 +251,26 @@ def road_intrinsics(road_path:str|Path, # a road folder with `camera_params/<cam
 # %% ../../nbs/12f_geometry.localize.ipynb #eda77a0d
 POSE_COLS = ['x', 'y', 'z', 'qw', 'qx', 'qy', 'qz']
 
-def _as_mats(priors, n:int):
+def _as_mats(priors, n:int)->list:
+    "One 4x4 prior per image, None for a row with no prior (None, NaN, or a zero quaternion): that image is localized without one."
     if priors is None: return [None]*n
     p = np.asarray(priors, np.float64)
-    if p.shape == (n, 7): return list(tq_to_mat(p))
-    if p.shape == (n, 4, 4): return list(p)
-    raise ValueError(f"priors must be (N, 7) `[x, y, z, qw, qx, qy, qz]` or (N, 4, 4) camera-to-world for the {n} images, got shape {p.shape}")
+    if p.shape not in ((n, 7), (n, 4, 4)): raise ValueError(f"priors must be (N, 7) `[x, y, z, qw, qx, qy, qz]` or (N, 4, 4) camera-to-world for the {n} images, got shape {p.shape}")
+    ok = np.isfinite(p.reshape(n, -1)).all(1)
+    if p.shape == (n, 7): ok[ok] = np.linalg.norm(p[ok, 3:], axis=1) > 1e-6
+    out = [None]*n
+    for j, T in zip(np.nonzero(ok)[0], tq_to_mat(p[ok]) if p.shape == (n, 7) else p[ok]): out[j] = T
+    return out
 
 def localize_batch(m:RoadMap|str|Path, # the map, or its folder
                    images:list, # query image files
-                   K, # 3x3 intrinsics of all queries, or `{camera folder name: K}` (e.g. `road_intrinsics(road)`)
-                   priors=None, # (N, 7) `[x, y, z, qw, qx, qy, qz]` or (N, 4, 4) priors, or None (no prior)
+                   K=None, # 3x3 intrinsics of all queries, or `{camera folder name: K}` (e.g. `road_intrinsics(road)`); default: the map's (`RoadMap.query_K`)
+                   priors=None, # (N, 7) `[x, y, z, qw, qx, qy, qz]` or (N, 4, 4) priors, or None (no prior; a row with NaN: none for that image)
                    progress:bool=True, # show progress
-                   **kwargs, # passed to `localize`
+                   **kwargs, # passed to `localize` (`conf`, fields of `LocalizeConf`, `exclude_records`, ...)
                   )->pd.DataFrame:
     "One row per image: the pose (`POSE_COLS`; the prior's when it fell back, NaN without one), inliers, candidates, fallback and reason, time."
-    m = m if isinstance(m, RoadMap) else load_map(m)
+    m = as_map(m)
     images = [str(p) for p in images]; pri = _as_mats(priors, len(images)); rows = []
     with (threadpool_limits(1) if threadpool_limits is not None else contextlib.nullcontext()):
         for img, pr in _progress(list(zip(images, pri)), label='localizing', enabled=progress): rows.append(_row(m, img, K, pr, kwargs))

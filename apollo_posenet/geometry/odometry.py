@@ -30,6 +30,7 @@ class StereoFrame:
     X:np.ndarray # (N, 3) keypoints in the reference camera's frame (NaN where `z` is)
     def __repr__(self): return f"StereoFrame({len(self.z)} keypoints, {int(np.isfinite(self.z).sum())} with depth)"
 
+# %% ../../nbs/12c_geometry.odometry.ipynb #04bda29d
 def stereo_frame(rig:StereoRig, # the stereo rig at the images' size
                  img_ref, # reference image: PIL or array (H, W[, 3])
                  img_other, # the other camera's image
@@ -71,7 +72,7 @@ def _mean_pose(A, B):
     T[:3, :3] = A[:3, :3] @ cv2.Rodrigues(w/2)[0]; T[:3, 3] = (A[:3, 3] + B[:3, 3])/2
     return T
 
-# %% ../../nbs/12c_geometry.odometry.ipynb #2f1952de
+# %% ../../nbs/12c_geometry.odometry.ipynb #67979d61
 def _sqdist(a, b):
     "(Na, Nb) squared L2 distances of two descriptor sets (one matrix product, shared by both matching steps)."
     a, b = np.asarray(a, np.float32), np.asarray(b, np.float32)
@@ -110,7 +111,6 @@ def _refine(prev, cur, K, hp, D, Tcp, radius, ratio, depth_tol, reproj, iters, m
     g = g[np.isfinite(zc) & (np.abs(Xc[:, 2]/np.where(np.isfinite(zc), zc, 1) - 1) < depth_tol)]
     return g, _pnp(prev.X[g[:, 0]], cur.feats.xy[g[:, 1]], K, reproj, iters, min_inliers)
 
-# %% ../../nbs/12c_geometry.odometry.ipynb #67979d61
 def frame_motion(prev:StereoFrame, # the earlier frame
                  cur:StereoFrame, # the later frame
                  K:np.ndarray, # 3x3 intrinsics of the reference camera
@@ -123,7 +123,8 @@ def frame_motion(prev:StereoFrame, # the earlier frame
                  depth_tol:float=0.1, # largest relative difference of a point's depth in the two frames
                  min_inliers:int=10, # fewer inliers fail
                  max_disagree:tuple=(0.25, 3.), # fail when the two directions differ by more (fraction of the step, degrees)
-                 max_change:float=0.5, # fail when the translation differs from `prior`'s by more than this fraction of it (+1 m)
+                 max_change:float=0.5, # fail when the translation differs from `prior`'s by more than this fraction of it (+1 m) ...
+                 trust:float=2., # ... unless the first PnP has this many times the inliers found near the prior (a stop, a start)
                  iters:int=1000, # RANSAC iterations
                 )->Motion:
     "The relative motion `T_prev_cur` of two stereo frames: PnP with MAGSAC++ and LM refinement, guided re-matching, both directions."
@@ -133,27 +134,32 @@ def frame_motion(prev:StereoFrame, # the earlier frame
     has_prior = prior is not None and bool(np.isfinite(prior).all())
     def plausible(T): return not has_prior or np.linalg.norm(T[:3, 3] - prior[:3, 3]) <= max_change*np.linalg.norm(prior[:3, 3]) + 1
     D = _sqdist(prev.feats.desc[hp], cur.feats.desc)
+    def refine(Tcp): return _refine(prev, cur, K, hp, D, Tcp, radius, guided_ratio, depth_tol, reproj_refine, iters, min_inliers)
     m = _match(D, ratio); m[:, 0] = hp[m[:, 0]]
     r = _pnp(prev.X[m[:, 0]], cur.feats.xy[m[:, 1]], K, reproj, iters, min_inliers) if len(m) >= min_inliers else None
-    first = r if r is not None and plausible(pose_inv(r[0])) else None
-    hyps = ([first[0]] if first is not None else []) + ([pose_inv(prior)] if has_prior else [])
-    if not hyps: return _fail(f"too few matches: {len(m)} < {min_inliers}" if len(m) < min_inliers else
-                              f"too few PnP inliers among {len(m)} matches (< {min_inliers})", matches=len(m))
-    g, fwd = max((_refine(prev, cur, K, hp, D, T, radius, guided_ratio, depth_tol, reproj_refine, iters, min_inliers) for T in hyps),
-                 key=lambda o: -1 if o[1] is None else len(o[1][1]))
-    if fwd is None:
-        if first is None: return _fail(f"too few inliers after guided matching ({len(g)} depth-consistent matches)", matches=len(m))
-        return Motion(pose_inv(first[0]), True, len(first[1]), len(m), "guided matching left too few inliers: first PnP kept")
+    hyps = ([r[0]] if r is not None else []) + ([pose_inv(prior)] if has_prior else [])
+    sols = [(g, f, plausible(pose_inv(f[0]))) for g, f in map(refine, hyps) if f is not None]  # guided matches, PnP, near the prior
+    near, far = (max((o for o in sols if o[2] == ok), key=lambda o: len(o[1][1]), default=None) for ok in (True, False))
+    n_near = len(near[1][1]) if near else 0
+    trusted = far is not None and len(far[1][1]) >= trust*max(n_near, min_inliers)  # far from the prior, but far better supported
+    if (pick := far if trusted else near) is None:
+        if r is not None and plausible(pose_inv(r[0])): return Motion(pose_inv(r[0]), True, len(r[1]), len(m), "guided matching left too few inliers: first PnP kept")
+        if far is not None: return _fail(f"motion {np.linalg.norm(far[1][0][:3, 3]):.1f} m is far from the prior's {np.linalg.norm(prior[:3, 3]):.1f} m "
+                                         f"({len(far[1][1])} inliers, fewer than {trust:g} x {max(n_near, min_inliers)})", len(far[1][1]), len(m))
+        return _fail(f"too few matches: {len(m)} < {min_inliers}" if len(m) < min_inliers else f"too few PnP inliers among {len(m)} matches (< {min_inliers})"
+                     if r is None else "too few inliers after guided matching", matches=len(m))
+    g, fwd, _ = pick
+    note = f"{np.linalg.norm(fwd[0][:3, 3]):.1f} m, far from the prior's {np.linalg.norm(prior[:3, 3]):.1f} m, trusted: {len(fwd[1])} inliers against {n_near}" if trusted else ''
     Tf = pose_inv(fwd[0])
     bwd = _pnp(cur.X[g[:, 1]], prev.feats.xy[g[:, 0]], K, reproj_refine, iters, min_inliers)
-    if bwd is None: return Motion(Tf, True, len(fwd[1]), len(g), "backward PnP failed: forward only")
+    if bwd is None: return Motion(Tf, True, len(fwd[1]), len(g), "backward PnP failed: forward only" + (f"; {note}" if note else ''))
     Tb, n = bwd[0], min(len(fwd[1]), len(bwd[1]))  # both are T_prev_cur
     dt, dr = np.linalg.norm(Tf[:3, 3] - Tb[:3, 3]), _rot_deg(Tf[:3, :3].T @ Tb[:3, :3])
     if dt > max_disagree[0]*max(np.linalg.norm(Tf[:3, 3]), 1.) or dr > max_disagree[1]:
         return _fail(f"forward and backward PnP disagree by {dt:.2f} m, {dr:.2f}°", n, len(m))
     T = _mean_pose(Tf, Tb)
-    if not plausible(T): return _fail(f"motion {np.linalg.norm(T[:3, 3]):.1f} m is far from the prior's {np.linalg.norm(prior[:3, 3]):.1f} m", n, len(m))
-    return Motion(T, True, n, len(g))
+    if not trusted and not plausible(T): return _fail(f"motion {np.linalg.norm(T[:3, 3]):.1f} m is far from the prior's {np.linalg.norm(prior[:3, 3]):.1f} m", n, len(m))
+    return Motion(T, True, n, len(g), note)
 
 # %% ../../nbs/12c_geometry.odometry.ipynb #994bf0d5
 @dataclass(repr=False)
@@ -175,7 +181,7 @@ def stereo_odometry(rig:StereoRig, # the stereo rig at the images' size
                     total:int|None=None, # number of frames, for the progress bar
                     **kwargs, # passed to `frame_motion`
                    )->Odometry:
-    "Stereo visual odometry over a sequence: each pair's motion with the last good motion as prior; failures are NaN rows with their reason."
+    "Stereo visual odometry over a sequence: each pair's motion with the previous pair's motion as prior (none after a failure); failures are NaN rows with their reason."
     sift = sift or sift_detector()
     rel, ok, inl, why, secs, prev, last = [], [], [], [], [], None, None
     for a, b in _progress(frames, total=total, label='odometry', enabled=progress):
@@ -184,7 +190,7 @@ def stereo_odometry(rig:StereoRig, # the stereo rig at the images' size
         if prev is not None:
             mo = frame_motion(prev, cur, rig.K_ref, prior=last, **kwargs)
             rel.append(mo.T); ok.append(mo.ok); inl.append(mo.inliers); why.append(mo.reason)
-            if mo.ok: last = mo.T
+            last = mo.T if mo.ok else None  # after a failure, no prior: the next pair is found afresh
         secs.append(time.perf_counter() - t0); prev = cur
     return Odometry(np.array(rel).reshape(-1, 4, 4), np.array(ok, bool), np.array(inl, int), why, np.array(secs))
 
@@ -230,7 +236,7 @@ def chain_poses(rel:np.ndarray, # (N-1, 4, 4) relative motions, NaN rows where u
         out.append(out[-1] @ last)
     return np.stack(out)
 
-# %% ../../nbs/12c_geometry.odometry.ipynb #4a68d416
+# %% ../../nbs/12c_geometry.odometry.ipynb #aebaf544
 def _path(gt): return np.r_[0, np.cumsum(np.linalg.norm(np.diff(gt[:, :3, 3], axis=0), axis=1))]
 
 def drift_errors(gt:np.ndarray, # (N, 4, 4) true poses
@@ -250,33 +256,40 @@ def drift_errors(gt:np.ndarray, # (N, 4, 4) true poses
     return dict(t_pct=float(te.mean()*100) if len(te) else np.nan, r_deg_100m=float(re.mean()*100) if len(re) else np.nan,
                 segments=len(te), t_seg=te*100, r_seg=re*100, lengths=ls)
 
+# %% ../../nbs/12c_geometry.odometry.ipynb #cda1b41d
 def pair_errors(gt:np.ndarray, # (N, 4, 4) true poses
                 rel:np.ndarray, # (N-1, 4, 4) estimated relative motions, NaN rows where failed
+                min_step:float=0.05, # true steps shorter than this (m: the car stands still) get no error in % of the step
                )->dict:
     "Per-pair errors of relative motions: translation in metres (`t_m`) and in % of the true step (`t_pct`), rotation in degrees (`r_deg`); NaN where failed."
     true = pose_inv(gt[:-1]) @ gt[1:]
     t, r = np.full(len(rel), np.nan), np.full(len(rel), np.nan)
     for k, (Tt, Te) in enumerate(zip(true, rel)):
         if np.isfinite(Te).all(): E = pose_inv(Tt) @ Te; t[k], r[k] = np.linalg.norm(E[:3, 3]), _rot_deg(E[:3, :3])
-    return dict(t_m=t, t_pct=t/np.linalg.norm(true[:, :3, 3], axis=1)*100, r_deg=r)
+    step = np.linalg.norm(true[:, :3, 3], axis=1)
+    return dict(t_m=t, t_pct=np.where(step >= min_step, t/np.maximum(step, min_step)*100, np.nan), r_deg=r)
 
 # %% ../../nbs/12c_geometry.odometry.ipynb #eb0eeb73
+def _nanmed(a)->float:
+    "Median of the finite values of `a`, NaN (and no warning) when there is none."
+    a = np.asarray(a, np.float64); a = a[np.isfinite(a)]
+    return float(np.median(a)) if len(a) else np.nan
+
 def odometry_report(odos:list, # `Odometry` results with true poses (`gt`)
                     lengths:tuple=(100, 200, 300, 400, 500), # segment lengths of the drift, metres
                    )->pd.DataFrame:
     "One row per record and an `all` row: KITTI-style drift (% and °/100 m, segments pooled), per-pair median errors, failures, inliers, ms per frame."
-    rows, segs = [], []
+    rows, segs, pes = [], [], []
     for o in odos:
         if o.gt is None: raise ValueError(f"odometry of {o.record or 'a sequence'} has no true poses to compare with")
         dr, pe = drift_errors(o.gt, chain_poses(o.rel, o.gt[0]), lengths), pair_errors(o.gt, o.rel)
-        segs.append((dr['t_seg'], dr['r_seg']))
+        segs.append((dr['t_seg'], dr['r_seg'])); pes.append(pe)
         rows.append(dict(record=o.record, frames=len(o.secs), km=_path(o.gt)[-1]/1000, drift_pct=dr['t_pct'], drift_deg_100m=dr['r_deg_100m'],
-                         pair_t_pct=np.nanmedian(pe['t_pct']) if o.ok.any() else np.nan, pair_r_deg=np.nanmedian(pe['r_deg']) if o.ok.any() else np.nan,
-                         failed=int((~o.ok).sum()), inliers=float(np.median(o.inliers)) if len(o.inliers) else 0., ms_per_frame=float(np.mean(o.secs)*1000)))
+                         pair_t_pct=_nanmed(pe['t_pct']), pair_r_deg=_nanmed(pe['r_deg']), failed=int((~o.ok).sum()),
+                         inliers=float(np.median(o.inliers)) if len(o.inliers) else 0., ms_per_frame=float(np.mean(o.secs)*1000)))
     t, r = (np.concatenate([s[k] for s in segs]) for k in (0, 1))
     df = pd.DataFrame(rows)
     allr = dict(record='all', frames=int(df.frames.sum()), km=df.km.sum(), drift_pct=t.mean() if len(t) else np.nan, drift_deg_100m=r.mean() if len(r) else np.nan,
-                pair_t_pct=np.nan, pair_r_deg=np.nan, failed=int(df.failed.sum()), inliers=df.inliers.median(), ms_per_frame=float(np.average(df.ms_per_frame, weights=df.frames)))
-    pe = [pair_errors(o.gt, o.rel) for o in odos]
-    allr['pair_t_pct'] = float(np.nanmedian(np.concatenate([p['t_pct'] for p in pe]))); allr['pair_r_deg'] = float(np.nanmedian(np.concatenate([p['r_deg'] for p in pe])))
+                pair_t_pct=_nanmed(np.concatenate([p['t_pct'] for p in pes])), pair_r_deg=_nanmed(np.concatenate([p['r_deg'] for p in pes])),
+                failed=int(df.failed.sum()), inliers=df.inliers.median(), ms_per_frame=float(np.average(df.ms_per_frame, weights=df.frames)))
     return pd.concat([df, pd.DataFrame([allr])], ignore_index=True)

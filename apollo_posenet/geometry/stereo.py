@@ -13,18 +13,27 @@ from PIL import Image
 from fastcore.basics import patch
 from ..data.layout import road_layout, list_records, list_images, read_pose_file, frame_key
 from ..data.camera import read_cam
+from .features import to_gray
 
 # %% auto #0
 __all__ = ['read_intrinsics', 'scale_K', 'StereoRig', 'stereo_rig', 'stereo_depth', 'depth_at', 'keypoint_depth']
 
 # %% ../../nbs/12b_geometry.stereo.ipynb #3f8f4e0e
+def _check_K(K:np.ndarray, hw, fn):
+    "A one-line error naming `fn` unless `K` has finite focal lengths > 0 and a finite principal point, and `hw` (if any) is > 0."
+    fx, fy, cx, cy = K[0, 0], K[1, 1], K[0, 2], K[1, 2]
+    if not (np.isfinite([fx, fy, cx, cy]).all() and fx > 0 and fy > 0):
+        raise ValueError(f"{fn}: focal lengths must be finite and > 0 and the principal point finite, got fx={fx:g}, fy={fy:g}, cx={cx:g}, cy={cy:g}")
+    if hw is not None and not min(hw) > 0: raise ValueError(f"{fn}: image size must be > 0, got {hw[1]}x{hw[0]} (WxH)")
+
 def read_intrinsics(fn:str|Path, # a camera file, e.g. `camera_params/Camera_1.cam`
                    )->tuple:
-    "`(K, (H, W) or None)` of a camera file: the synthetic `fx fy cx cy W H` line, or `name=value` lines (`fx fy cx cy`, optional `width height`)."
+    "`(K, (H, W) or None)` of a camera file: the synthetic `fx fy cx cy W H` line, or `name=value` lines (`fx fy cx cy`, optional `width height`); checked (focal lengths > 0)."
     fn = Path(fn)
     if not fn.is_file(): raise FileNotFoundError(f"camera file not found: {fn}")
     lines = [l for l in fn.read_text(encoding='utf-8-sig').splitlines() if l.strip() and not l.lstrip().startswith('#')]
-    if not any('=' in l or ':' in l for l in lines): return read_cam(fn)
+    if not any('=' in l or ':' in l for l in lines):
+        K, hw = read_cam(fn); _check_K(K, hw, fn); return K, hw
     kv = {}
     for l in lines:
         if m := re.match(r'\s*([A-Za-z_]+)\s*[=:]\s*([-+0-9.eE]+)\s*$', l): kv[m.group(1).lower()] = float(m.group(2))
@@ -32,7 +41,9 @@ def read_intrinsics(fn:str|Path, # a camera file, e.g. `camera_params/Camera_1.c
         raise ValueError(f"{fn}: expected `fx fy cx cy W H` on one line or `name=value` lines with fx, fy, cx, cy; missing {missing}. Pass `K` explicitly for another format")
     K = np.array([[kv['fx'], 0, kv['cx']], [0, kv['fy'], kv['cy']], [0, 0, 1.]])
     w, h = kv.get('width', kv.get('w')), kv.get('height', kv.get('h'))
-    return K, (None if w is None or h is None else (int(h), int(w)))
+    hw = None if w is None or h is None else (int(h), int(w))
+    _check_K(K, hw, fn)
+    return K, hw
 
 # %% ../../nbs/12b_geometry.stereo.ipynb #f464a228
 def scale_K(K:np.ndarray, # 3x3 intrinsics at image size `from_hw`
@@ -47,6 +58,11 @@ def scale_K(K:np.ndarray, # 3x3 intrinsics at image size `from_hw`
     return K
 
 # %% ../../nbs/12b_geometry.stereo.ipynb #87623f40
+def _check_baseline(T:np.ndarray, ref:str, other:str, where:str):
+    "A one-line error unless the two cameras are apart (`T`: the other camera's pose in the reference's frame)."
+    if not np.linalg.norm(T[:3, 3]) > 1e-3:
+        raise ValueError(f"{where}: {ref} and {other} have the same position (baseline {np.linalg.norm(T[:3, 3])*1e3:.2f} mm): there is no stereo baseline, so no stereo depth")
+
 @dataclass(repr=False)
 class StereoRig:
     "Two calibrated cameras: intrinsics, relative pose, which one is left, baseline, and OpenCV rectification maps."
@@ -56,6 +72,7 @@ class StereoRig:
     size:tuple # image size (H, W)
     alpha:float = 0. # `cv2.stereoRectify` free scaling: 0 keeps only valid pixels, 1 keeps all
     def __post_init__(self):
+        _check_baseline(self.T_ref_other, self.ref, self.other, 'StereoRig')
         H, W = self.size; T = np.linalg.inv(self.T_ref_other)  # reference -> other: X_other = R X_ref + t
         D = np.zeros(5)
         self.R1, self.R2, self.P1, self.P2, self.Q, _, _ = cv2.stereoRectify(
@@ -81,7 +98,7 @@ class StereoRig:
         "Angle between the two cameras' optical axes, degrees."
         return float(np.degrees(np.arccos(np.clip(self.T_ref_other[2, 2], -1, 1))))
 
-# %% ../../nbs/12b_geometry.stereo.ipynb #2abd762f
+# %% ../../nbs/12b_geometry.stereo.ipynb #c350b7f7
 def _pose_pairs(road_path, layout, rec, ref, other):
     fr, fo = (layout.pose_file(road_path, rec, c) for c in (ref, other))
     pr, po = read_pose_file(fr), read_pose_file(fo)
@@ -100,49 +117,49 @@ def _cam_size(road_path, layout, rec, cam, fn):
     if not names: raise ValueError(f"{fn}: no image size in the camera file and no images in {d} to take it from; pass `K` and `size`")
     with Image.open(d/names[0]) as im: return im.size[::-1]
 
-# %% ../../nbs/12b_geometry.stereo.ipynb #c350b7f7
+def _rig_intrinsics(road_path:Path, layout, rec:str, ref:str, other:str, size, K)->tuple:
+    "`([K_ref, K_other], size)`: the camera files' intrinsics (scaled to `size`), or the given `K` (checked) at `size`."
+    if K is not None:
+        if size is None: raise ValueError(f"{road_path}: `size` (H, W) is needed with explicit `K`")
+        Ks = [np.asarray(k, np.float64) for k in K]
+        for k, cam in zip(Ks, (ref, other)): _check_K(k, size, f"K of {cam}")
+        return Ks, tuple(size)
+    Ks = []
+    for cam in (ref, other):
+        fn = road_path/'camera_params'/f"{cam}.cam"
+        Kc, hw = read_intrinsics(fn)
+        hw = hw or _cam_size(road_path, layout, rec, cam, fn)
+        Ks.append(Kc if size is None else scale_K(Kc, hw, size)); size0 = hw
+    return Ks, tuple(size or size0)
+
 def stereo_rig(road_path:str|Path, # a road folder, e.g. `<root>/zpark-synth`
                ref:str='Camera_1', # reference camera: depth is given in its pixel grid
                other:str='Camera_2', # the other camera of the pair
                size:tuple|None=None, # (H, W) the images are read at (default: the camera files' or images' size)
-               record:str|list|None=None, # record(s) whose poses give the relative pose (default: all)
+               records:str|list|None=None, # record(s) whose poses give the relative pose: the TRAINING records when others are scored (default: every record)
                K:tuple|None=None, # `(K_ref, K_other)` at `size` instead of the camera files
                alpha:float=0., # `cv2.stereoRectify` free scaling
               )->StereoRig:
-    "The stereo rig of a road: `camera_params/<cam>.cam` intrinsics and the median relative pose of the two cameras over the records' frames."
+    "The stereo rig of a road: `camera_params/<cam>.cam` intrinsics and the median relative pose of the two cameras over the frames of `records`."
     road_path = Path(road_path); layout = road_layout(road_path)
-    recs = list_records(road_path, layout) if record is None else ([record] if isinstance(record, str) else list(record))
-    if not recs: raise FileNotFoundError(f"no records in {road_path/layout.image_dir}")
-    if K is None:
-        Ks = []
-        for cam in (ref, other):
-            fn = road_path/'camera_params'/f"{cam}.cam"
-            Kc, hw = read_intrinsics(fn)
-            hw = hw or _cam_size(road_path, layout, recs[0], cam, fn)
-            Ks.append(Kc if size is None else scale_K(Kc, hw, size)); size0 = hw
-        size = tuple(size or size0)
-    else:
-        if size is None: raise ValueError(f"{road_path}: `size` (H, W) is needed with explicit `K`")
-        Ks = [np.asarray(k, np.float64) for k in K]
+    if records is None: recs = list_records(road_path, layout)
+    else: recs = [records] if isinstance(records, str) else [str(r) for r in records]
+    if not recs: raise FileNotFoundError(f"no records in {road_path/layout.image_dir}" if records is None else f"stereo_rig: no records given to calibrate the rig of {road_path} from")
+    Ks, size = _rig_intrinsics(road_path, layout, recs[0], ref, other, size, K)
     rel, files = [], []
     for rec in recs:
         r, fs = _pose_pairs(road_path, layout, rec, ref, other); rel += r; files += fs
     if not rel: raise ValueError(f"no frames with poses of both {ref} and {other} in {', '.join(map(str, files))}")
-    return StereoRig(ref, other, Ks[0], Ks[1], _median_pose(np.stack(rel)), tuple(size), alpha)
+    T = _median_pose(np.stack(rel))
+    _check_baseline(T, ref, other, f"{files[0]} and {files[1]}" + (f" (and {len(recs) - 1} more records)" if len(recs) > 1 else ''))
+    return StereoRig(ref, other, Ks[0], Ks[1], T, size, alpha)
 
-# %% ../../nbs/12b_geometry.stereo.ipynb #ddb6a199
-def _gray(img, what:str)->np.ndarray:
-    a = np.asarray(img)
-    if a.ndim == 3 and a.shape[2] in (3, 4): a = cv2.cvtColor(np.ascontiguousarray(a[..., :3]), cv2.COLOR_RGB2GRAY)
-    if a.ndim != 2: raise ValueError(f"{what}: expected an (H, W) or (H, W, 3) image, got shape {a.shape}")
-    return np.ascontiguousarray(a if a.dtype == np.uint8 else np.clip(a, 0, 255).astype(np.uint8))
-
+# %% ../../nbs/12b_geometry.stereo.ipynb #a6b1efca
 def _check_size(rig, a, cam):
     if a.shape[:2] != tuple(rig.size):
         raise ValueError(f"image of {cam} is {a.shape[0]}x{a.shape[1]} (HxW) but the rig is for {rig.size[0]}x{rig.size[1]}: "
                          "make the rig with `stereo_rig(..., size=(H, W))` at the size the images are read")
 
-# %% ../../nbs/12b_geometry.stereo.ipynb #a6b1efca
 @patch
 def rectify(self:StereoRig, img_ref, # reference image: PIL or array (H, W[, 3])
             img_other, # the other camera's image, same size
@@ -162,7 +179,7 @@ def stereo_depth(rig:StereoRig, # the stereo rig, at the images' size
                  block:int=5, # SGBM block size, odd
                 )->np.ndarray:
     "(H, W) float32 z-depth in metres in the reference camera's unrectified pixel grid, NaN where unknown."
-    a, b = _gray(img_ref, rig.ref), _gray(img_other, rig.other)
+    a, b = to_gray(img_ref, rig.ref), to_gray(img_other, rig.other)
     _check_size(rig, a, rig.ref); _check_size(rig, b, rig.other)
     ra, rb = rig.rectify(a, b)
     if rig.flip: ra, rb = np.ascontiguousarray(ra[:, ::-1]), np.ascontiguousarray(rb[:, ::-1])
@@ -209,7 +226,7 @@ def keypoint_depth(rig:StereoRig, # the stereo rig, at the images' size
                    max_depth:float=150., # farther keypoints become NaN
                   )->np.ndarray:
     "(N,) z-depth in metres at keypoints `uv`: the dense disparity refined at each keypoint by pyramidal Lucas-Kanade on the rectified pair; NaN where unknown."
-    a, b = _gray(img_ref, rig.ref), _gray(img_other, rig.other)
+    a, b = to_gray(img_ref, rig.ref), to_gray(img_other, rig.other)
     _check_size(rig, a, rig.ref); _check_size(rig, b, rig.other)
     uv = np.asarray(uv, np.float64).reshape(-1, 2)
     if not len(uv): return np.zeros(0)
