@@ -44,13 +44,20 @@ def apollo_eval(model:str='output/posenet/posenet.pth', # model file written by 
                 window:int=None, # fuse causally over a sliding window of this many frames (default: each whole record)
                ):
     "Evaluate a saved PoseNet on the split it was trained with: metrics vs a constant pose, trajectory and error plots, TUM files for evo."
+    if window is not None and not fuse: raise ValueError(f"--window {window} sets the sliding window of the fusion: it needs --fuse")
     out = ifnone(out, str(Path(model).parent/'eval'))
     if fuse or refine:
         if split != 'val': raise ValueError(f"--fuse and --refine score the validation records: leave --split at val (got {split!r})")
         src = ('PoseNet',) + (('PoseNet + fusion',) if fuse else ())
-        tbl, *_ = evaluate_pipeline(model, root, road, out, fuse=fuse, refine=refine, refine_from=src, window=window, progress=True)
+        tbl, _, _, info = evaluate_pipeline(model, root, road, out, fuse=fuse, refine=refine, refine_from=src, window=window, progress=True)
     else: tbl, _, _ = evaluate_posenet(model, root, road, split, out, progress=True)
-    print(tbl.round(3).to_string()); print(f"plots and TUM trajectories in {out}")
+    print(tbl.round(3).to_string())
+    if fuse or refine:
+        tm = info['timing']
+        print(f"s_pair_median / s_pair_p95: time per stereo frame, everything the row's method does for it ({tm['pairs']} frames timed; "
+              f"{tm['torch_threads']} torch threads, {tm['cv2_threads']} OpenCV threads); rows with fusion use later frames of each record"
+              + (f" (a causal window of {window} frames: earlier frames only)" if window else ""))
+    print(f"plots and TUM trajectories in {out}")
 
 # %% ../nbs/14_cli.ipynb #914c26d1
 CAR_NEEDS_M = 0.15  # lane-level localization: about 15 cm, the accuracy a car needs to use a map

@@ -89,7 +89,7 @@ def size_hw(size:int|tuple, # a `parse_size` result
     h, w = hw
     return (size, int(size*w/h)) if h <= w else (int(size*h/w), size)
 
-# %% ../nbs/00_core.ipynb #b756cab2
+# %% ../nbs/00_core.ipynb #f003c2a0
 def pid_alive(pid:int, # a process id of this machine
              )->bool:
     "True while process `pid` exists (signal 0 probes it without touching it)."
@@ -97,7 +97,7 @@ def pid_alive(pid:int, # a process id of this machine
     except ProcessLookupError: return False
     except (PermissionError, OverflowError): return True
 
-# %% ../nbs/00_core.ipynb #447cb08f
+# %% ../nbs/00_core.ipynb #5f917a6f
 _STALE = re.compile(r'\.(?P<name>.+)\.(?P<kind>tmp|old)-(?P<pid>\d+)(-[0-9a-f]{8})?')
 
 def clean_stale(parent:str|Path, # folder holding `name`
@@ -115,7 +115,7 @@ def clean_stale(parent:str|Path, # folder holding `name`
         shutil.rmtree(p, ignore_errors=True); gone.append(p)
     return gone
 
-# %% ../nbs/00_core.ipynb #df0c0547
+# %% ../nbs/00_core.ipynb #d841aab6
 _libc = None
 def _exchange(a:Path, b:Path)->bool:
     "Swap the paths `a` and `b` in one step (Linux `renameat2(RENAME_EXCHANGE)`); False where the system cannot."

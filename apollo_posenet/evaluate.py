@@ -105,7 +105,7 @@ def evaluate_posenet(model, # a path written by `save_posenet`, or a loaded Pose
     if out is not None: write_eval(out, res, names, dls.train.dataset.road_path.name)
     return tbl, res, names
 
-# %% ../nbs/12_evaluate.ipynb #0738a3d3
+# %% ../nbs/12_evaluate.ipynb #641b5d40
 def _stereo_pairs(names:list)->dict:
     "`{(record, key): [image files]}` of a split's images, by stereo frame, in the order of their first image."
     out = {}

@@ -9,14 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np, pandas as pd
 import cv2, torch
-from fastcore.basics import ifnone
 from .core import atomic_write, progress as _progress
 from .pose import tq_to_mat, mat_to_tq, pose_inv
 from .relative import rel_mat
 from .metrics import within_name
 from .data.layout import frame_key
 from .trajectory import image_timestamp, save_figure, pose_errors_real
-from .evaluate import metrics_table, evaluate_posenet, eval_dls, network_seconds, data_settings, write_eval, TUM_TAGS
+from .evaluate import metrics_table, evaluate_posenet, eval_dls, network_seconds, write_eval, TUM_TAGS
 from .checkpoint import as_posenet
 from .geometry.stereo import StereoRig, stereo_rig
 from .geometry.odometry import record_odometry, chain_poses, odometry_report

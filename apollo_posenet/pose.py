@@ -37,7 +37,7 @@ def quat_canonical(q:np.ndarray, # (..., 4) quaternions `(w, x, y, z)`
     s = np.sign(np.take_along_axis(q, first, axis=-1))
     return q * s
 
-# %% ../nbs/01_pose.ipynb #f0092620
+# %% ../nbs/01_pose.ipynb #9818086b
 def _rot_from_quat(q): return Rotation.from_quat(np.roll(quat_normalize(q).reshape(-1, 4), -1, axis=-1))  # scipy is scalar-last
 
 def _quat_from_rot(r, shape): return quat_canonical(np.roll(r.as_quat(), 1, axis=-1)).reshape(*shape, 4)
@@ -54,7 +54,7 @@ def quat2euler(q:np.ndarray, # (..., 4) quaternions `(w, x, y, z)`
     q = np.asarray(q, dtype=np.float64)
     return _rot_from_quat(q).as_euler('xyz').reshape(*q.shape[:-1], 3)
 
-# %% ../nbs/01_pose.ipynb #114e50fe
+# %% ../nbs/01_pose.ipynb #e11f89e1
 def quat2rotmat(q:np.ndarray)->np.ndarray:
     "(..., 3, 3) rotation matrices of quaternions `q` `(w, x, y, z)`."
     q = np.asarray(q, dtype=np.float64)
@@ -65,7 +65,7 @@ def rotmat2quat(R:np.ndarray)->np.ndarray:
     R = _check_finite(R, "rotation matrix")
     return _quat_from_rot(Rotation.from_matrix(R.reshape(-1, 3, 3)), R.shape[:-2])
 
-# %% ../nbs/01_pose.ipynb #37047305
+# %% ../nbs/01_pose.ipynb #5d63afe8
 def euler2rotmat(e:np.ndarray)->np.ndarray:
     "(..., 3, 3) rotation matrices `Rz(yaw) Ry(pitch) Rx(roll)` of Euler angles `e`."
     e = _check_finite(e, "Euler angles")
@@ -92,7 +92,7 @@ def logq2quat(l:np.ndarray)->np.ndarray:
     sinc = np.where(n > 1e-12, np.sin(n) / np.maximum(n, 1e-12), 1.)
     return quat_canonical(np.concatenate([np.cos(n), l * sinc], -1))
 
-# %% ../nbs/01_pose.ipynb #3f6330a3
+# %% ../nbs/01_pose.ipynb #28528658
 def pose6_to_mat(p:np.ndarray, # (..., 6) Apolloscape `roll, pitch, yaw, x, y, z`
                 )->np.ndarray:
     "(..., 4, 4) camera-to-world matrices of Apolloscape 6-DoF poses."
@@ -106,7 +106,7 @@ def mat_to_pose6(T:np.ndarray)->np.ndarray:
     T = np.asarray(T, dtype=np.float64)
     return np.concatenate([rotmat2euler(T[..., :3, :3]), T[..., :3, 3]], -1)
 
-# %% ../nbs/01_pose.ipynb #f45b8925
+# %% ../nbs/01_pose.ipynb #219e18c6
 def mat_to_tq(T:np.ndarray)->np.ndarray:
     "(..., 7) `[x, y, z, qw, qx, qy, qz]` of (..., 4, 4) matrices."
     T = np.asarray(T, dtype=np.float64)
@@ -119,7 +119,7 @@ def tq_to_mat(p:np.ndarray)->np.ndarray:
     T[..., :3, :3] = quat2rotmat(p[..., 3:]); T[..., :3, 3] = p[..., :3]
     return T
 
-# %% ../nbs/01_pose.ipynb #8e27cf6a
+# %% ../nbs/01_pose.ipynb #88e4df93
 def pose_inv(T:np.ndarray)->np.ndarray:
     "Inverse of rigid (..., 4, 4) transforms, e.g. camera-to-world -> world-to-camera (the view matrix)."
     T = np.asarray(T, dtype=np.float64)
@@ -153,7 +153,7 @@ def trans_error_t(t1:torch.Tensor, t2:torch.Tensor)->torch.Tensor:
     "Differentiable Euclidean distance between translation tensors (..., 3)."
     return _safe_norm(t1 - t2)
 
-# %% ../nbs/01_pose.ipynb #38362244
+# %% ../nbs/01_pose.ipynb #9b8f4dff
 def calc_pose_stats(t:np.ndarray, # (N, 3) translations in metres
                    )->tuple[np.ndarray, np.ndarray]:
     "Per-axis `(mean, std)` of translations `t`; a zero std becomes 1."
@@ -162,7 +162,7 @@ def calc_pose_stats(t:np.ndarray, # (N, 3) translations in metres
     mean, std = t.mean(0), t.std(0)
     return mean, np.where(std > 0, std, 1.)
 
-# %% ../nbs/01_pose.ipynb #82e159f9
+# %% ../nbs/01_pose.ipynb #b3928905
 def normalize_t(t, mean, std):
     "Standardize translations: `(t - mean) / std` (numpy arrays or tensors)."
     return (t - mean) / std

@@ -49,13 +49,23 @@ def remove_listed(folder:Path, # a folder the library wrote into
 # %% ../nbs/11a_runs.ipynb #182fdc74
 DEFAULT_ROOT = 'data/apolloscape'
 
-# %% ../nbs/11a_runs.ipynb #b479e787
+# %% ../nbs/11a_runs.ipynb #af0975ea
+_NOT_RECORDED = ('root', 'out', 'resume', 'force', 'progress', 'num_workers')
+
+def _check_resumed(out:Path, args:dict, rec:dict, defaults:dict):
+    "Refuse arguments given to a resumed run that differ from the recorded ones (a resumed run keeps its recorded arguments)."
+    clash = {k: v for k, v in args.items() if k in defaults and k in rec and k not in _NOT_RECORDED and v != defaults[k] and v != rec[k]}
+    if clash: raise ValueError(f"--resume continues the killed run in {out} with its recorded arguments, but "
+                               + ', '.join(f"--{k} {v!r} (recorded: {rec[k]!r})" for k, v in clash.items())
+                               + " differ: drop them to resume, or start a new run with --force")
+
 _RUN_FILES = ('posenet.pth', 'history.csv', 'last.pth')
 
 def run_args(out:Path, # the run folder
              args:dict, # the arguments given for this run
              resume:bool=False, # continue the killed run in `out`, with its recorded arguments
              force:bool=False, # replace the run in `out`
+             defaults:dict|None=None, # the arguments' defaults: with `resume`, a given argument that differs from its default and from the recorded run is refused
             )->dict:
     "The arguments of the run to do in `out`: `args`, or the recorded ones of the killed run to resume; refuses to replace a run silently."
     if resume and force: raise ValueError("--resume and --force exclude each other: --resume continues the run in --out, --force replaces it")
@@ -71,6 +81,7 @@ def run_args(out:Path, # the run folder
     try: rec = json.loads((out/'last.json').read_text())
     except (OSError, ValueError) as e: raise ValueError(f"{out/'last.json'}: cannot read the arguments of the run to resume ({e})") from None
     if str(args['root']) != DEFAULT_ROOT: rec['root'] = args['root']  # the data moved: an explicit --root wins
+    _check_resumed(out, args, rec, defaults or {})
     return {**args, **rec}  # (an argument a run of an older version did not record: as given)
 
 # %% ../nbs/11a_runs.ipynb #68df46b9

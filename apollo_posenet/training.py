@@ -132,7 +132,7 @@ def _start_run(cfg:TrainConfig)->dict:
     args = {k: v for k, v in asdict(cfg).items() if k not in _RUN_OPTIONS}
     args.update(root=str(cfg.root), size=cfg.size if isinstance(cfg.size, (int, str)) else list(cfg.size))
     if not cfg.resume: check_train_args(args)
-    a = run_args(Path(cfg.out), args, resume=cfg.resume, force=cfg.force)
+    a = run_args(Path(cfg.out), args, resume=cfg.resume, force=cfg.force, defaults=train_args())
     check_train_args(a)
     return a
 

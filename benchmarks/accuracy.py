@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Accuracy on the validation records of the default synthetic road: every localization method of the library, measured the same way.
 
-Rows (validation split = Record011–014, both cameras, 960 images; the protocol: benchmarks/README.md, "How accuracy is measured"):
+Rows (validation split = Record011–014, both cameras, 960 images = 480 stereo frames; the protocol: benchmarks/README.md, "How accuracy is measured"):
 - baselines: constant pose (training mean); nearest neighbour (the pose of the training image closest in 32x26 grey pixels);
 - the original blog's recipe (`posenet_learner(preset='blog')`: ResNet-34, Adam at a constant 1e-5, learned sx/sq) FROM RANDOM WEIGHTS
   (the benchmark machines cannot download ImageNet weights), on a CPU time budget (`--blog_minutes`) at a reduced size (`--blog_size`);
@@ -14,7 +14,13 @@ Rows (validation split = Record011–014, both cameras, 960 images; the protocol
   priors beside the network's, the odometry bridging the frames that refinement left.
 Nothing is selected on the validation records: each network keeps its LAST epoch; noise models, kernels and refinement
 thresholds were chosen on training records (see the notebooks); the baselines see the training split only.
-Time per frame: one CPU query frame, network inference including JPEG decoding, plus each stage's own time.
+Time per stereo frame (median and 95th percentile, with torch's and OpenCV's thread counts): everything a method does for one stereo frame, one
+frame at a time: the network on both images with their decoding (`evaluate.network_seconds`, on 100 frames spread over the split), the
+odometry of the frame, the refinement of both images, the pose graph (a whole record's solve shared among its frames). The former column, the
+network's batched time per image plus each stage's own per image, stays as 'time per image, batched'.
+Counting: the fused rows and odometry alone give Camera_2 the pose of Camera_1 moved through the fixed rig, so their shares are also given per
+stereo frame (a frame counts when both its images are within). Refined poses enter the pose graph one prior per camera, each with the measured
+sigmas x sqrt(2) (`pipeline.REFINED_PAIR_INFLATE`): the pair weighs as one refined pose, its two errors taken as fully correlated.
 
 Run by hand after `make demo` (which renders the road, trains the library's recipe and builds the map):
   `python benchmarks/accuracy.py --library_model output/demo/posenet.pth --map output/demo/map [--rows ...]`
@@ -22,6 +28,7 @@ Run by hand after `make demo` (which renders the road, trains the library's reci
 kept from the previous results file, each with the date it was measured. Writes benchmarks/results/accuracy.{json,md}.
 """
 import argparse, json, time
+import cv2, torch
 from pathlib import Path
 import numpy as np
 from PIL import Image
@@ -32,8 +39,9 @@ from apollo_posenet.synth.road import default_road
 from apollo_posenet.data.fastai import apollo_dls
 from apollo_posenet.learner import posenet_learner, fit_posenet
 from apollo_posenet.checkpoint import save_posenet, load_posenet
-from apollo_posenet.evaluate import error_summary, constant_pose_baseline
+from apollo_posenet.evaluate import error_summary, constant_pose_baseline, network_seconds
 from apollo_posenet.metrics import within_name
+from apollo_posenet.data.layout import frame_key
 from apollo_posenet.training import train_posenet, train_args, train_learner
 from apollo_posenet.evaluate import evaluate_posenet
 from apollo_posenet.geometry.map import build_map, load_map
@@ -57,22 +65,32 @@ def pixels(ds):
     out = [np.asarray(ds.load_image(j).convert('L').resize((32, 26), Image.BILINEAR), np.float32).ravel() for j in js]
     f = np.stack(out); return (f - f.mean(1, keepdims=True)) / (f.std(1, keepdims=True) + 1e-6)
 
-def row(name, group, pred, targ, budget, seconds, selection, s_per_frame=np.nan, fallback=np.nan):
+PAIR_COLS = [f'pair_{within_name(m, d)}' for m, d in THRESHOLDS]  # shares per stereo frame (rows that tie the two cameras rigidly)
+
+def threads(): return dict(torch_threads=torch.get_num_threads(), cv2_threads=cv2.getNumThreads())
+
+def n_pairs(files): return len({(Path(f).parent.parent.name, frame_key(Path(f).name)) for f in files})  # stereo frames of a split's images
+
+def row(name, group, pred, targ, budget, seconds, selection, s_per_frame=np.nan, fallback=np.nan, pair_s=None, pairs=None, **extra):
+    "A row of the table; `pair_s`: seconds per stereo frame (an array), `s_per_frame`: the former per-image time."
+    t = dict(s_pair_median=float(np.median(pair_s)), s_pair_p95=float(np.percentile(pair_s, 95))) if pair_s is not None else {}
     return dict(method=name, group=group, budget=budget, train_seconds=seconds, selection=selection, s_per_frame=s_per_frame, fallback=fallback,
-                measured=time.strftime('%Y-%m-%d %H:%M'), **error_summary(pred, targ, THRESHOLDS))
+                pairs=pairs, measured=time.strftime('%Y-%m-%d %H:%M'), **t, **threads(), **extra, **error_summary(pred, targ, THRESHOLDS))
 
 def net_row(name, group, ckpt, road, budget, secs):
     "A network's row: `evaluate_posenet` on the validation split, timed per frame (decoding included)."
     t0 = time.time(); _, res, names = evaluate_posenet(ckpt, road.parent, road.name, 'val')
-    return row(name, group, *res['PoseNet (val)'], budget, secs, 'last epoch', (time.time() - t0) / len(names['val']))
+    s_img = (time.time() - t0) / len(names['val'])
+    return row(name, group, *res['PoseNet (val)'], budget, secs, 'last epoch', s_img, pair_s=network_seconds(ckpt, names['val']).values, pairs=n_pairs(names['val']))
 
 def baselines(road):
     dls = apollo_dls(road.parent, road.name, size=32, bs=64, cache=False, progress=False)  # only for the split's poses
-    (train_gt, _), (val_gt, _) = dls.train.dataset.sample_poses(), dls.valid.dataset.sample_poses()
-    rows = [row('constant pose (training mean)', 'baselines', constant_pose_baseline(train_gt, len(val_gt)), val_gt, '-', 0., 'none', 0.)]
+    (train_gt, _), (val_gt, val_files) = dls.train.dataset.sample_poses(), dls.valid.dataset.sample_poses(); np_ = n_pairs(val_files)
+    rows = [row('constant pose (training mean)', 'baselines', constant_pose_baseline(train_gt, len(val_gt)), val_gt, '-', 0., 'none', 0., pair_s=np.zeros(1), pairs=np_)]
     t0 = time.time(); ft = pixels(dls.train.dataset); t1 = time.time(); fv = pixels(dls.valid.dataset)
     nn_idx = np.concatenate([((fv[i:i+256, None] - ft[None])**2).sum(-1).argmin(1) for i in range(0, len(fv), 256)])
-    rows.append(row('nearest neighbour (32x26 grey pixels)', 'baselines', train_gt[nn_idx], val_gt, '-', t1 - t0, 'none', (time.time() - t1) / len(fv)))
+    s_img = (time.time() - t1) / len(fv)  # batched over the split: a stereo frame is two such queries
+    rows.append(row('nearest neighbour (32x26 grey pixels)', 'baselines', train_gt[nn_idx], val_gt, '-', t1 - t0, 'none', s_img, pair_s=np.full(1, 2*s_img), pairs=np_))
     return rows
 
 def blog(road, out, minutes, size):
@@ -125,7 +143,8 @@ def pipeline(road, ckpt, name, mp, secs, refine_from):
         t = tbl.loc[f'{k} (val)']
         net = k not in ('odometry alone', 'refinement without prior')
         rows.append(row(lab, 'pipeline', *res[f'{k} (val)'], '10 CPU epochs (network)' if net else '-', secs if net else 0.,
-                        'last epoch; noise and thresholds chosen on training records', float(t.s_per_frame), float(t.fallback)))
+                        'last epoch; noise and thresholds chosen on training records', float(t.s_per_frame), float(t.fallback), pairs=int(t.pairs),
+                        s_pair_median=float(t.s_pair_median), s_pair_p95=float(t.s_pair_p95), **{c: float(t[c]) for c in PAIR_COLS}))
     return rows, info
 
 def fmt(v, f): return '-' if v is None or (isinstance(v, float) and not np.isfinite(v)) else format(v, f)
@@ -150,12 +169,17 @@ def main(root='data/apolloscape', rows_=GROUPS, blog_minutes=10., blog_size=128,
     if 'reprojection' in rows_: new += reprojection(road, out, mp)
     if 'pipeline' in rows_:
         r, info = pipeline(road, lib, 'PoseNet', mp, lib_s, ('PoseNet', 'PoseNet + fusion', None)); new += r
-        notes.append(f"Odometry drift on the validation records: {info['odometry'].drift_pct.iloc[-1]:.2f} % of distance, {info['odometry'].drift_deg_100m.iloc[-1]:.2f} °/100 m.")
-        if 'bridged' in info:
+        notes.append(f"Odometry drift on the validation records: {info['odometry'].drift_pct.iloc[-1]:.2f} % of distance, {info['odometry'].drift_deg_100m.iloc[-1]:.2f} °/100 m; "
+                     f"the odometry's noise model was measured on training record(s) {', '.join(info['noise']['records'])} (`evaluate_pipeline(noise_records=1)`: the first training record).")
+        tm = info['timing']
+        notes.append(f"Time per stereo frame: the median and 95th percentile over {tm['pairs']} stereo frames of the network's time (one frame at a time), and over each frame's own "
+                     f"odometry and refinement; {tm['torch_threads']} torch threads, {tm['cv2_threads']} OpenCV threads (refinement keeps numpy's BLAS on one thread).")
+        if 'bridged_pairs' in info:
             rn = info['refinement_noise']
-            notes.append(f"PoseNet + refinement + odometry fusion: the {info['bridged']:.1%} of frames that refinement left (no pose of their own) get theirs from refined "
-                         f"neighbours through the odometry; refined poses weigh in with sigmas {rn['prior_sigma'][0]:.3f} m, {rn['prior_sigma'][1]:.3f}° "
-                         f"(Huber), measured on every {rn['step']}th training frame localized with its own {rn['leave_out']} left out of the map ({rn['fallback']:.0%} of them fell back).")
+            notes.append(f"PoseNet + refinement + odometry fusion: the {info['bridged_pairs']:.1%} of stereo frames (graph nodes) for which refinement left both images (no refined pose of their own) "
+                         f"get theirs from refined neighbours through the odometry; each camera's refined pose weighs in with sigmas {rn['prior_sigma'][0]:.3f} m, {rn['prior_sigma'][1]:.3f}° "
+                         f"x sqrt(2) (the two cameras of a pair count as one measurement) (Huber), measured on every {rn['step']}th training frame localized with its own "
+                         f"{rn['leave_out']} left out of the map ({rn['fallback']:.0%} of them fell back).")
         if mn is not None:
             r, _ = pipeline(road, mn, 'MapNet', mp, mn_s, ()); new += [x for x in r if x['method'].startswith('MapNet')]
     if 'pipeline' not in rows_: notes = prev_notes  # the notes of the rows kept
@@ -163,16 +187,22 @@ def main(root='data/apolloscape', rows_=GROUPS, blog_minutes=10., blog_size=128,
     order = {g: i for i, g in enumerate(GROUPS)}
     allr = sorted([r for r in prev if r['method'] not in names and r.get('group') in order] + new, key=lambda r: order[r['group']])
     mach = machine()
-    md = "\n".join([f"### Accuracy on the validation records of the default synthetic road (`zpark-synth`, {allr[0]['frames']} images)", "", md_machine(mach)
+    md = "\n".join([f"### Accuracy on the validation records of the default synthetic road (`zpark-synth`, {allr[0]['frames']} images, {allr[0].get('pairs') or allr[0]['frames'] // 2} stereo frames)", "", md_machine(mach)
                     + " Each row says when it was measured (rows not measured again keep their date).", "",
-        "| method | budget | train time (s) | time per frame (s) | median t (m) | mean t (m) | median rot (°) | mean rot (°) | within 0.5 m, 0.5° | within 1 m, 1° | within 5 m, 5° | fallback | measured |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
-        + [f"| {r['method']} | {r['budget']} | {fmt(r['train_seconds'], '.0f')} | {fmt(r.get('s_per_frame'), '.3f')} | {fmt(r['t_median_m'], '.2f')} | {fmt(r['t_mean_m'], '.2f')} | "
-           f"{fmt(r['r_median_deg'], '.2f')} | {fmt(r['r_mean_deg'], '.2f')} | {fmt(r.get(within_name(0.5, 0.5)), '.3f')} | {fmt(r['within_1m_1deg'], '.3f')} | "
-           f"{fmt(r['within_5m_5deg'], '.3f')} | {fmt(r.get('fallback'), '.3f')} | {r.get('measured', '-')} |" for r in allr]
+        "| method | budget | train time (s) | time per stereo frame, median / p95 (s) | time per image, batched (s) | median t (m) | mean t (m) | median rot (°) | mean rot (°) "
+        "| within 0.5 m, 0.5° | within 1 m, 1° | within 5 m, 5° | stereo frames within 0.5 m, 0.5° / 1 m, 1° / 5 m, 5° | fallback | measured |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        + [f"| {r['method']} | {r['budget']} | {fmt(r['train_seconds'], '.0f')} | {fmt(r.get('s_pair_median'), '.3f')} / {fmt(r.get('s_pair_p95'), '.3f')} | {fmt(r.get('s_per_frame'), '.3f')} | "
+           f"{fmt(r['t_median_m'], '.2f')} | {fmt(r['t_mean_m'], '.2f')} | {fmt(r['r_median_deg'], '.2f')} | {fmt(r['r_mean_deg'], '.2f')} | {fmt(r.get(within_name(0.5, 0.5)), '.3f')} | "
+           f"{fmt(r['within_1m_1deg'], '.3f')} | {fmt(r['within_5m_5deg'], '.3f')} | {' / '.join(fmt(r.get(c), '.3f') for c in PAIR_COLS)} | {fmt(r.get('fallback'), '.3f')} | {r.get('measured', '-')} |" for r in allr]
         + ["", "Nothing is selected on the validation records reported here: each network keeps its last epoch, the noise models of the fusion and the thresholds "
            "of the refinement were chosen on training records, and the baselines see the training split only. A refinement that keeps its prior counts "
-           "with the prior's error (the fallback column says how often); without a prior, a frame left without a pose counts as the training mean pose."]
+           "with the prior's error (the fallback column says how often); without a prior, a frame left without a pose counts as the training mean pose; "
+           "a frame a method gives no pose at all (odometry without a stereo partner) counts as an infinite error. "
+           "The shares count images (960); the stereo-frame shares (480) are given for the rows that give Camera_2 the pose of Camera_1 moved through the fixed rig "
+           "(the fused rows and odometry alone), where the two images of a frame are one query: a frame counts when both its images are within. "
+           "Time per stereo frame: everything the method does for one stereo frame (both images), one frame at a time; '-' for rows measured before it was. "
+           "The former 'time per image, batched' adds the network's time per image in batches of 32 and each stage's own time per image."]
         + notes + ([] if mach['gpu'] else ["No GPU was available to this run, so there is no GPU row with a longer budget."]))
     save_results('accuracy', dict(machine=mach, rows=allr, notes=notes, protocol='validation records of trainval_split/val.txt; networks keep their last epoch'), md)
 

@@ -23,7 +23,7 @@ def write_cam(path, # file to write
            f"{fx:.6f} {fy:.6f} {cx:.6f} {cy:.6f} {W} {H}\n")
     atomic_write(path, lambda tmp: Path(tmp).write_text(txt))
 
-# %% ../../nbs/02a_data.camera.ipynb #8d2e43d9
+# %% ../../nbs/02a_data.camera.ipynb #09d52172
 def read_cam(path, # a camera file
             )->tuple:
     "Intrinsics `K` (3x3) and size `(H, W)` of a camera file written by `write_cam`; a one-line error naming the file otherwise."

@@ -51,7 +51,7 @@ def road_layout(road_path:str|Path, # a road folder, e.g. `<root>/zpark-sample`
             return lay
     raise FileNotFoundError(f"no image folder in road {road_path}: expected {road_path/'image'} (ZPark layout) or {road_path/'ColorImage'}")
 
-# %% ../../nbs/02_data.layout.ipynb #d57353df
+# %% ../../nbs/02_data.layout.ipynb #a7902d52
 def _subdirs(d:Path): return sorted(p.name for p in Path(d).iterdir() if p.is_dir() and not p.name.startswith('.'))
 
 def list_records(road_path:str|Path, layout:RoadLayout|None=None)->list[str]:
@@ -61,7 +61,7 @@ def list_records(road_path:str|Path, layout:RoadLayout|None=None)->list[str]:
     if not recs: raise FileNotFoundError(f"no record folders in {Path(road_path)/layout.image_dir}")
     return recs
 
-# %% ../../nbs/02_data.layout.ipynb #cd53a26c
+# %% ../../nbs/02_data.layout.ipynb #9fcfc4ff
 def list_cameras(road_path:str|Path, records:list[str]|None=None, layout:RoadLayout|None=None)->list[str]:
     "Camera folders found in `records` (all by default), left camera first."
     layout = layout or road_layout(road_path)
@@ -69,14 +69,14 @@ def list_cameras(road_path:str|Path, records:list[str]|None=None, layout:RoadLay
     for rec in records or list_records(road_path, layout): cams.update(_subdirs(Path(road_path)/layout.image_dir/rec))
     return sorted(cams, reverse=layout.cam_reverse)
 
-# %% ../../nbs/02_data.layout.ipynb #910ef49c
+# %% ../../nbs/02_data.layout.ipynb #d5a4f861
 def list_images(cam_dir:str|Path)->list[str]:
     "Sorted `*.jpg` file names of a camera folder (extension in any case, names as on disk); a clear error if the folder is missing."
     cam_dir = Path(cam_dir)
     if not cam_dir.is_dir(): raise FileNotFoundError(f"camera folder not found: {cam_dir}")
     return sorted(p.name for p in cam_dir.iterdir() if p.suffix.lower() == '.jpg' and not p.name.startswith('.'))
 
-# %% ../../nbs/02_data.layout.ipynb #52cdc2e8
+# %% ../../nbs/02_data.layout.ipynb #0bd12d82
 def _bad(fn, i, msg, line): return ValueError(f"{fn}:{i}: {msg}: {line.rstrip()!r}")
 
 def _floats(fn, i, parts, line):
@@ -112,7 +112,7 @@ def read_euler_poses(fn:str|Path, # a ZPark pose file, e.g. `pose/Record001/Came
         _add(d, lines, fn, i, parts[0], _floats(fn, i, vals, line), line)
     return d
 
-# %% ../../nbs/02_data.layout.ipynb #9b749a8a
+# %% ../../nbs/02_data.layout.ipynb #f080ccc2
 def read_mat_poses(fn:str|Path, # a general-layout pose file, e.g. `Pose/Record001/Camera 5/pose.txt`
                    lines:dict|None=None, # if given, filled with `{name: line number}`
                   )->dict[str, np.ndarray]:
@@ -126,7 +126,7 @@ def read_mat_poses(fn:str|Path, # a general-layout pose file, e.g. `Pose/Record0
         _add(d, lines, fn, i, parts[16], T, line)
     return d
 
-# %% ../../nbs/02_data.layout.ipynb #6c4f2701
+# %% ../../nbs/02_data.layout.ipynb #d0fd42fd
 def read_pose_file(fn:str|Path, # a pose file of either layout
                    lines:dict|None=None, # if given, filled with `{name: line number}`
                   )->dict[str, np.ndarray]:
@@ -154,12 +154,12 @@ def read_split(fn:str|Path)->dict[str, int]:
         d[key] = i
     return d
 
-# %% ../../nbs/02_data.layout.ipynb #9e33ddc5
+# %% ../../nbs/02_data.layout.ipynb #7bd74afe
 def frame_key(name:str)->str:
     "Date-time prefix shared by the two images of a stereo pair, e.g. `170427_222949577`."
     return '_'.join(Path(name).name.split('_')[:2])
 
-# %% ../../nbs/02_data.layout.ipynb #110a76c2
+# %% ../../nbs/02_data.layout.ipynb #13bb7f00
 class UnpairedFrameWarning(UserWarning):
     "A stereo frame without its partner in the other camera was skipped."
 

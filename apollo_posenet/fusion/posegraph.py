@@ -89,8 +89,8 @@ def _check_fuse(abs_T, rel_T, prior_sigma, window):
     K, N = abs_T.shape[:2]
     if rel_T.shape != (max(N-1, 0), 4, 4): raise ValueError(f"fuse_poses: rel_T must be ({N-1},4,4) for {N} poses, got {rel_T.shape}")
     if not _finite(abs_T).any(): raise ValueError("fuse_poses: abs_T holds no finite prior (all NaN)")
-    R = abs_T[..., :3, :3]; fin = _finite(abs_T)
-    bad = fin & ((np.abs(R @ np.swapaxes(R, -1, -2) - np.eye(3)).max((-1, -2), initial=0) > 1e-3) | (np.abs(np.linalg.det(R) - 1) > 1e-3))
+    R, fin = np.where(_finite(abs_T)[..., None, None], abs_T, np.eye(4))[..., :3, :3], _finite(abs_T)  # missing priors: not checked
+    bad = fin & ((np.abs(R @ np.swapaxes(R, -1, -2) - np.eye(3)).max((-1, -2)) > 1e-3) | (np.abs(np.linalg.det(R) - 1) > 1e-3))
     if bad.any(): k, n = np.argwhere(bad)[0]; raise ValueError(f"fuse_poses: the prior of source {k}, frame {n} has no rotation (its 3x3 block is not orthonormal with det 1, e.g. a zero quaternion): leave it NaN (no prior)")
     ps = np.asarray(prior_sigma, dtype=np.float64)
     ps = np.broadcast_to(ps, (K, 2)) if ps.shape in ((2,), (1, 2)) else ps

@@ -197,7 +197,7 @@ def stereo_odometry(rig:StereoRig, # the stereo rig at the images' size
 # %% ../../nbs/12c_geometry.odometry.ipynb #07e24472
 def record_odometry(src, # a road folder, or an `Apolloscape` dataset (its `road_path` is used)
                     record:str, # record folder, e.g. `Record001`
-                    rig:StereoRig|None=None, # default: `stereo_rig(road, ref, other)`
+                    rig:StereoRig|None=None, # default: `stereo_rig(road, ref, other)`, calibrated on every record's poses: when records are scored, pass one calibrated on the training records
                     ref:str='Camera_1', # reference camera
                     other:str='Camera_2', # the other camera
                     frames:slice|None=None, # a part of the record, e.g. `slice(0, 20)`

@@ -142,17 +142,27 @@ def _spot(world, rng, d_range, side=None):
 
 _COLS = np.array([[.8, .8, .82], [.1, .1, .12], [.55, .05, .05], [.1, .2, .45], [.5, .5, .52], [.2, .3, .2], [.6, .5, .3], [.9, .6, .1]])
 
+def _oncoming(world, rng, n, direction)->callable:
+    "`moving(t)`: vertices of `n` cars driving against `direction` in the lanes left of it, 6-12 m/s, `t` seconds after the start."
+    loop, blocks, s0, d, v = world.loop, [], rng.uniform(0, world.loop.length, n), direction*rng.uniform(LANE_W/2 - .2, 1.5*LANE_W + .2, n), rng.uniform(6, 12, n)
+    for _ in range(n): blocks.append(_car(np.zeros(3), 0., rng.uniform(4.2, 4.9), 1.8, _COLS[rng.integers(len(_COLS))]))
+    base, car = np.concatenate(blocks).astype(np.float32), np.repeat(np.arange(n), [len(b) for b in blocks])
+    def moving(t:float=0.)->np.ndarray:
+        s = s0 - direction*v*t; p = loop.offset(s, d); th = loop(s)[1] + (math.pi if direction > 0 else 0)
+        c, sn, out = np.cos(th)[car], np.sin(th)[car], base.copy()
+        for i in (0, 3): out[:, i], out[:, i + 1] = c*base[:, i] - sn*base[:, i + 1], sn*base[:, i] + c*base[:, i + 1]
+        out[:, :3] += p[car]; return out
+    return moving
+
 def traffic(world:World, # the map's world
             rng:np.random.Generator, # the record's traffic generator, e.g. `default_rng([seed, 4, record])`
             direction:int=1, # the record's direction (1: counter-clockwise): oncoming cars drive on the other side
             per_km:tuple=(25, 15, 60), # oncoming cars, parked cars and pedestrians per km of road
            )->tuple:
-    "Vertices and map positions `(N, 3)` of a record's traffic: oncoming cars, cars parked in free spots, pedestrians on the sidewalks."
+    "A record's traffic: vertices of the cars parked in free spots and the pedestrians, `moving(t)` (the oncoming cars' vertices `t` s after the start), map positions `(N, 3)` of the parked and standing ones."
     km, parts, at = world.loop.length/1000, [], []
     parked = world.cars - world.origin
-    for _ in range(int(per_km[0]*km)):  # oncoming: left of the record's travel direction, against it
-        c, th, _ = _spot(world, rng, (LANE_W/2 - .2, 1.5*LANE_W + .2), direction)
-        parts.append(_car(c, th + (math.pi if direction > 0 else 0), rng.uniform(4.2, 4.9), 1.8, _COLS[rng.integers(len(_COLS))])); at.append(c)
+    moving = _oncoming(world, rng, int(per_km[0]*km), direction)  # left of the record's travel direction, against it
     for _ in range(int(per_km[1]*km)):  # parked, where the map's world has no car
         c, th, side = _spot(world, rng, (ROAD_HW - 1.25, ROAD_HW - 1.25))
         if np.linalg.norm(parked[:, :2] - c[:2], axis=1).min() < 7: continue
@@ -160,7 +170,7 @@ def traffic(world:World, # the map's world
     for _ in range(int(per_km[2]*km)):
         c, th, _ = _spot(world, rng, (ROAD_HW + .5, ROAD_HW + SIDEWALK_W - .4)); c[2] += CURB_H
         parts.append(_person(c, th + rng.uniform(-.5, .5) + rng.choice([0, math.pi]), _COLS[rng.integers(len(_COLS))]*rng.uniform(.6, 1.1))); at.append(c)
-    return np.concatenate(parts).astype(np.float32), np.array(at) + world.origin
+    return np.concatenate(parts).astype(np.float32), moving, np.array(at) + world.origin
 
 # %% ../../nbs/03c_synth.conditions.ipynb #74ffc97c
 def _nearest(cen, pts):

@@ -189,6 +189,9 @@ void main() {
     ivec2 cell = ivec2(floor(x), floor(y));
     float lit = step(0.94, h2(cell, uint(fh * 100.0)));
     vec3 inside = mix(vec3(0.02, 0.025, 0.03), vec3(0.9, 0.75, 0.5) * 0.6, lit) * (0.6 + 0.8 * h2(cell + 7, 3u));
+#ifdef CONDITIONS
+    inside *= mix(daylight, 1.0, lit);   // unlit rooms are as dark as the day outside
+#endif
     vec3 glass = mix(inside, refl_sky * (style > 1.5 && style < 2.5 ? vec3(0.6, 0.75, 0.8) : vec3(0.8)), 0.25 + 0.6 * fres);
     float g = clamp(win + shop, 0.0, 1.0);
     alb *= 1.0 - g; emit = glass * g;
@@ -210,6 +213,7 @@ void main() {
     alb *= 1.0 - 0.4 * w; spec = max(spec, 2.0 * w); emit += refl_sky * w * (0.1 + 0.8 * fres);
   }
   if (mat == 12) emit *= lamp_glow;
+  if (mat == 10) emit = mix(vec3(0.02) * daylight, refl_sky, 0.2 + 0.6 * fres);
 #endif
   float ndl = max(dot(n, sun_dir), 0.0);
   float sh = shadow(ndl);
@@ -306,8 +310,8 @@ class Renderer:
         self.size, self.msaa, self.shadow_size, self.near, self.far = tuple(size), msaa, shadow_size, near, far
         self.crosswalk = getattr(getattr(world, 'loop', None), 'length', 1e9)/4
         self.casters = getattr(world, 'casters', (0, -1))
-        self.lamp_heads, self._cond = _lamp_heads(world), None
-        self.ctx = ctx = ifnone(ctx, gl_context()); W, H = self.size
+        self.lamp_heads, self._cond, self.xbo, self._xvao = _lamp_heads(world), None, None, {}
+        self.ctx = ctx = ctx if ctx is not None else gl_context(); W, H = self.size  # not `ifnone`: it would make a context anyway
         self.prog = ctx.program(vertex_shader=_VS, fragment_shader=_FS)
         self.sky = ctx.program(vertex_shader=_SKY_VS, fragment_shader=_SKY_FS)
         self.vbo = ctx.buffer(verts.tobytes())
@@ -363,9 +367,20 @@ class Renderer:
         f = np.array([fwd[0], fwd[1], 0.]); f /= max(np.linalg.norm(f), 1e-9)
         prog['head_pos'].value = tuple(cam + 1.8*f - [0, 0, 1.]); prog['head_dir'].value = tuple((f - [0, 0, .06])/np.linalg.norm(f - [0, 0, .06]))
 
+    def _extra(self, prog, extra):
+        "A vertex array of `prog` over the vertices `extra`, written into a buffer that grows when needed."
+        data = np.ascontiguousarray(extra, np.float32).tobytes()
+        if self.xbo is None or self.xbo.size < len(data):
+            for o in [self.xbo, *self._xvao.values()]: o is not None and o.release()
+            self.xbo, self._xvao = self.ctx.buffer(reserve=max(len(data), 1 << 20)), {}
+        self.xbo.write(data)
+        if id(prog) not in self._xvao: self._xvao[id(prog)] = self.ctx.vertex_array(prog, [(self.xbo, '3f 3f 2f 3f 4f', 'in_pos', 'in_nrm', 'in_uv', 'in_col', 'in_prm')])
+        return self._xvao[id(prog)]
+
     def render(self, c2w:np.ndarray, # 4x4 camera-to-world pose in the map frame (OpenCV axes)
                K:np.ndarray, # 3x3 intrinsics
                light:Lighting|None=None, # lighting; default: a clear sky, sun from the south-east
+               extra:np.ndarray|None=None, # vertices drawn in this frame only (moving objects; they cast no shadow)
               )->tuple:
         "RGB image `(H, W, 3)` uint8 and depth `(H, W)` float32 in metres (0: sky) of the view `c2w`."
         ctx, (W, H) = self.ctx, self.size
@@ -389,6 +404,7 @@ class Renderer:
             prog['shadow_texel'].value = 1/self.shadow_size; self.stex.use(0); prog['shadow_map'].value = 0
         if cond: self._night(prog, light, cam, T[:3, 2])
         vao.render(moderngl.TRIANGLES)
+        if extra is not None and len(extra): self._extra(prog, extra).render(moderngl.TRIANGLES, vertices=len(extra))
         # the sky where nothing was drawn: depth 1.0 passes '<=', without writing depth
         ctx.depth_func = '<='; ctx.depth_mask = False
         sky['inv_vp'].write(_mat(np.linalg.inv(vp))); sky_vao.render(moderngl.TRIANGLES, vertices=3)
@@ -409,7 +425,7 @@ class Renderer:
         "Free the GPU objects (the context stays)."
         for o in ('vao', 'sky_vao', 'vbo', 'prog', 'sky', 'fbo', 'dms', 'out', 'rvao', 'rprog', 'dfbo', 'svao', 'sprog', 'stex', 'sfbo'):
             if getattr(self, o, None) is not None: getattr(self, o).release()
-        for o in self._cond or (): o.release()
+        for o in [*(self._cond or ()), self.xbo, *self._xvao.values()]: o is not None and o.release()
 
 # %% ../../nbs/03b_synth.render.ipynb #f151207f
 def sensor_noise(img:np.ndarray, # uint8 image

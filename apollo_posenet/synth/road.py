@@ -138,17 +138,18 @@ def _speed(r, i:int)->float:
     return float(np.linalg.norm(p[j] - p[i])) if j >= 0 else 0.
 
 def _render_records(root:Path, rnd_of, recs:list, Ks:dict, meta:dict, progress:bool)->int:
-    "Render both cameras of every frame of `recs` (`rnd_of(record)` gives the renderer) with the camera's effects into `root`; the image count."
+    "Render both cameras of every frame of `recs` (`rnd_of(record)`: the renderer and the moving objects, or None) with the camera's effects into `root`; the image count."
     seed, frames, depth, quality = meta['seed'], meta['frames'], meta['depth'], meta['jpeg_quality']
     jobs = [(r, i) for r in recs for i in range(frames)]
     pending, n_img = deque(), 0
     with ThreadPoolExecutor(1) as pool:
         for r, i in _progress(jobs, label=f"rendering {meta['road']}", enabled=progress):
-            if i == 0: rnd = rnd_of(r)
+            if i == 0: rnd, move = rnd_of(r)
+            extra = move(float(i)) if move else None  # moving objects, frames 1 s apart
             for ci, c in enumerate(CAMERAS):
                 if i == 0:
                     for sub in ('image',) + (('depth',) if depth else ()): (root/sub/r.name/c).mkdir(parents=True)
-                img, dep = rnd.render(pose6_to_mat(r.poses[c][i]), Ks[c], r.light)
+                img, dep = rnd.render(pose6_to_mat(r.poses[c][i]), Ks[c], r.light, extra)
                 img = camera_effects(img, dep, r.light, Ks[c], _speed(r, i), (seed, int(r.name[-3:]), i, ci + 1))
                 name = r.image_name(i, c)
                 pending.append(pool.submit(_save_jpg, img, root/'image'/r.name/c/name, r.light.quality or quality))
@@ -160,14 +161,18 @@ def _render_records(root:Path, rnd_of, recs:list, Ks:dict, meta:dict, progress:b
     return n_img
 
 def _scenes(world, recs, conds, seed)->dict:
-    "Record name -> a function making its scene: the record's traffic, or the changed world; records of the map's world are left out."
+    "Record name -> a function making its scene and moving objects (`moving(t)` or None): the record's traffic, or the changed world; records of the map's world are left out."
     out = {}
     for k, (r, c) in enumerate(zip(recs, conds)):
         th, fwd = _heading(world, r), pose6_to_mat(r.poses['Camera_1'][0])[:2, 2]  # the camera looks along the travel direction
         direction = 1 if fwd @ [np.cos(th), np.sin(th)] > 0 else -1
-        if CONDITIONS[c].traffic: out[r.name] = lambda k=k, d=direction: scene_with(world, traffic(world, np.random.default_rng([seed, 4, k]), d)[0])
-        elif CONDITIONS[c].changed: out[r.name] = lambda k=k: changed_world(world, np.random.default_rng([seed, 5, k]))
+        if CONDITIONS[c].traffic: out[r.name] = lambda k=k, d=direction: _with_traffic(world, traffic(world, np.random.default_rng([seed, 4, k]), d))
+        elif CONDITIONS[c].changed: out[r.name] = lambda k=k: (changed_world(world, np.random.default_rng([seed, 5, k])), None)
     return out
+
+def _with_traffic(world, tr)->tuple:
+    "The world with a record's parked cars and pedestrians, and its moving cars."
+    return scene_with(world, tr[0]), tr[1]
 
 def _heading(world, r)->float:
     "Heading of the road's centre line (counter-clockwise) nearest to the first frame of record `r`."
@@ -186,9 +191,9 @@ def _write_road(root:Path, meta:dict, progress:bool, t0:float)->dict:
         key = r.name if r.name in scene_of else None
         if cur.get('key', 0) != key:
             if 'rnd' in cur: cur['rnd'].release()
-            scene = world if key is None else scene_of[key]()
-            cur.update(key=key, rnd=Renderer(scene, size=(W, H), msaa=meta['msaa'], shadow_size=meta['shadow_size'], ctx=ctx))
-        return cur['rnd']
+            scene, move = (world, None) if key is None else scene_of[key]()
+            cur.update(key=key, move=move, rnd=Renderer(scene, size=(W, H), msaa=meta['msaa'], shadow_size=meta['shadow_size'], ctx=ctx))
+        return cur['rnd'], cur['move']
     try: n_img = _render_records(root, rnd_of, recs, Ks, meta, progress)
     finally:
         if 'rnd' in cur: cur['rnd'].release()
