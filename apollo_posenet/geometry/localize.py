@@ -16,7 +16,7 @@ except ImportError: threadpool_limits = None
 from ..core import progress as _progress
 from ..pose import mat_to_tq, tq_to_mat
 from .features import extract_features, gradient_thumbnail, match_features, rank_frames, sift_detector, to_gray, vlad
-from .stereo import read_intrinsics, scale_K
+from .stereo import read_intrinsics
 from .map import RoadMap, as_map
 
 # %% auto #0
