@@ -15,7 +15,7 @@ try: from threadpoolctl import threadpool_limits  # optional: keeps numpy's BLAS
 except ImportError: threadpool_limits = None
 from ..core import progress as _progress
 from ..pose import mat_to_tq, tq_to_mat
-from .features import extract_features, gradient_thumbnail, match_features, rank_frames, sift_detector, to_gray, vlad
+from .features import read_gray, extract_features, gradient_thumbnail, match_features, rank_frames, sift_detector, to_gray, vlad
 from .stereo import read_intrinsics
 from .map import RoadMap, as_map
 
@@ -124,9 +124,7 @@ def _heading(R:np.ndarray, up:np.ndarray)->np.ndarray:
 
 def _query(img):
     if isinstance(img, (str, Path)):
-        g = cv2.imread(str(img), cv2.IMREAD_GRAYSCALE)
-        if g is None: raise FileNotFoundError(f"image missing: {img}") if not Path(img).exists() else OSError(f"cannot read image {img}")
-        return to_gray(g, str(img))
+        return to_gray(read_gray(img), str(img))
     return to_gray(img, 'localize: the query image')
 
 def _prior(prior)->np.ndarray|None:

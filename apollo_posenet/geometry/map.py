@@ -7,7 +7,6 @@ from __future__ import annotations
 import errno, json, shutil, time, warnings
 from pathlib import Path
 import numpy as np
-import cv2
 from PIL import Image
 from fastcore.basics import patch
 from fastcore.script import call_parse
@@ -15,7 +14,7 @@ from ..core import clean_stale, json_sha1, progress as _progress, replace_folder
 from ..script import console_script
 from ..data.keys import files_key
 from ..data.dataset import Apolloscape
-from .features import extract_features, fit_vocabulary, fuse_depths, gradient_thumbnail, sift_detector, triangulate_depth, vlad
+from .features import extract_features, fit_vocabulary, fuse_depths, gradient_thumbnail, read_gray, sift_detector, triangulate_depth, vlad
 from .stereo import depth_at, read_intrinsics, stereo_depth, stereo_rig
 
 # %% auto #0
@@ -100,11 +99,6 @@ def map_key(root:str|Path, # folder of roads
     "Hash of the map's version, settings and the state of the road's training files (`files_key`): equal keys, equal maps."
     return _map_key(Apolloscape(root, road, train=True, stereo=True), settings or map_settings())
 
-def _read_gray(fn)->np.ndarray:
-    g = cv2.imread(str(fn), cv2.IMREAD_GRAYSCALE)
-    if g is None: raise OSError(f"cannot read image {fn}" if Path(fn).exists() else f"image missing: {fn}")
-    return g
-
 def _camera_intrinsics(ds:Apolloscape)->dict:
     "`{camera: {'K': 3x3, 'hw': [H, W]}}` of every camera of the road: its camera file, and the size of its images where the file has none."
     out = {}
@@ -151,7 +145,7 @@ def _build_arrays(ds:Apolloscape, settings:dict, progress:bool)->tuple[dict, lis
     frames, Ts, Ks, hws, counts, xys, Xs, zs, descs, gds = [], [], [], [], [], [], [], [], [], []
     for j, o in _progress(jobs, label=f'map of {ds.road}', enabled=progress):
         cam = ds.img_cameras[j]; rig = rigs[cam]
-        g, g2 = _read_gray(ds.images[j]), _read_gray(ds.images[o])
+        g, g2 = read_gray(ds.images[j]), read_gray(ds.images[o])
         if g.shape != tuple(rig.size): raise ValueError(f"{ds.images[j]}: image is {g.shape[0]}x{g.shape[1]} (HxW), the camera file says {rig.size[0]}x{rig.size[1]}")
         f = extract_features(g, sift)
         D = stereo_depth(rig, g, g2, block=settings['stereo_block'])
