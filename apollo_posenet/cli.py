@@ -14,6 +14,8 @@ with quiet_imports():  # a console script starts without torch's `jit.script` Fu
     from apollo_posenet.training import train_posenet
     from apollo_posenet.evaluate import evaluate_posenet
     from apollo_posenet.pipeline import evaluate_pipeline
+    from apollo_posenet.online import evaluate_online, online_summary, unmapped_records
+from .geometry.map import as_map
 
 # %% auto #0
 __all__ = ['CAR_NEEDS_M', 'apollo_train', 'apollo_eval', 'demo_verdict']
@@ -31,6 +33,19 @@ def apollo_train(gpus:int=1, # processes, one per GPU: more than 1 trains with f
         ckpt = launch_run(gpus, **kwargs)
     print(f"saved {ckpt}")
 
+# %% ../nbs/14_cli.ipynb #6f43d7cf
+def _eval_online(model, online, root, road, split, out, other):
+    "`apollo_eval --online`: the `Localizer` over the validation records (those of the road that the map does not hold), scored like every method."
+    if other: raise ValueError("--online runs the localizer on its own: leave out --fuse and --refine (their rows are another `apollo_eval` run)")
+    if split != 'val': raise ValueError(f"--online scores the validation records: leave --split at val (got {split!r})")
+    m = as_map(online)
+    rp = Path(root)/road if root and road else Path(road) if road else Path(m.meta['road_path'])
+    _, sc = evaluate_online(m, rp, unmapped_records(m, rp), model=model, out=Path(out)/'online')
+    cols = ['frames', 'map', 'odometry', 'network', 'lost', 't_median_m', 'r_median_deg', 'within_0p25m_2deg', 'within_0p5m_5deg', 'within_5m_10deg', 'within_0p5m_0p5deg', 'trust_1m_2deg', 's_pair_median', 's_pair_p95']
+    print(sc[cols].round(3).to_string())
+    print(*online_summary(sc.loc[['all']].to_dict('records')[0]), sep='\n')
+    print(f"logs, TUM trajectories and scores.csv in {Path(out)/'online'}")
+
 # %% ../nbs/14_cli.ipynb #4ffd5765
 @console_script
 @call_parse
@@ -42,10 +57,12 @@ def apollo_eval(model:str='output/posenet/posenet.pth', # model file written by 
                 fuse:bool=False, # add stereo odometry alone, and fused with the network in a pose graph (validation records)
                 refine:str=None, # a map folder (`apollo_map`): add the network's poses (and the fused ones) refined against it
                 window:int=None, # fuse causally over a sliding window of this many frames (default: each whole record)
+                online:str=None, # a map folder (`apollo_map`): localize the validation records online instead, frame by frame from earlier frames only (`Localizer`), the model as its prior
                ):
     "Evaluate a saved PoseNet on the split it was trained with: metrics vs a constant pose, trajectory and error plots, TUM files for evo."
     if window is not None and not fuse: raise ValueError(f"--window {window} sets the sliding window of the fusion: it needs --fuse")
     out = ifnone(out, str(Path(model).parent/'eval'))
+    if online: return _eval_online(model, online, root, road, split, out, fuse or refine)
     if fuse or refine:
         if split != 'val': raise ValueError(f"--fuse and --refine score the validation records: leave --split at val (got {split!r})")
         src = ('PoseNet',) + (('PoseNet + fusion',) if fuse else ())

@@ -12,7 +12,7 @@ from pathlib import Path
 __all__ = ['SCRIPTS', 'running_script', 'quiet_imports', 'error_line', 'console_script']
 
 # %% ../nbs/00a_script.ipynb #0cfd26c0
-SCRIPTS = ('apollo_synth', 'apollo_train', 'apollo_eval', 'apollo_predict', 'apollo_demo', 'apollo_map')
+SCRIPTS = ('apollo_synth', 'apollo_train', 'apollo_eval', 'apollo_predict', 'apollo_demo', 'apollo_map', 'apollo_colmap', 'apollo_localize')
 _JIT_WARNING = r'`torch\.jit\.script` is deprecated'
 
 def running_script()->str|None:

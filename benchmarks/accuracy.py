@@ -11,7 +11,9 @@ Rows (validation split = Record011–014, both cameras, 960 images = 480 stereo 
 - the geometric stages (`apollo_posenet.pipeline`): stereo odometry alone (chained from each record's first true pose),
   PoseNet/MapNet + odometry fused in a pose graph, and refinement against the map of the training split from the PoseNet prior,
   from the fused prior, and from no prior at all; and the refined poses (from the PoseNet prior) fed back into the pose graph as
-  priors beside the network's, the odometry bridging the frames that refinement left.
+  priors beside the network's, the odometry bridging the frames that refinement left;
+- the online localizer (`apollo_posenet.localizer`, `apollo_eval --online`): each frame's pose from it and the frames before it only,
+  without a network and with PoseNet as the prior of its global search.
 Nothing is selected on the validation records: each network keeps its LAST epoch; noise models, kernels and refinement
 thresholds were chosen on training records (see the notebooks); the baselines see the training split only.
 Time per stereo frame (median and 95th percentile, with torch's and OpenCV's thread counts): everything a method does for one stereo frame, one
@@ -24,7 +26,7 @@ sigmas x sqrt(2) (`pipeline.REFINED_PAIR_INFLATE`): the pair weighs as one refin
 
 Run by hand after `make demo` (which renders the road, trains the library's recipe and builds the map):
   `python benchmarks/accuracy.py --library_model output/demo/posenet.pth --map output/demo/map [--rows ...]`
-`--rows` picks the groups to measure again (baselines blog library mapnet reprojection pipeline); rows not measured again are
+`--rows` picks the groups to measure again (baselines blog library mapnet reprojection pipeline online); rows not measured again are
 kept from the previous results file, each with the date it was measured. Writes benchmarks/results/accuracy.{json,md}.
 """
 import argparse, json, time
@@ -47,8 +49,9 @@ from apollo_posenet.evaluate import evaluate_posenet
 from apollo_posenet.geometry.map import build_map, load_map
 from apollo_posenet.reprojection import dataset_points, map_points_of, use_reprojection
 from apollo_posenet.pipeline import evaluate_pipeline
+from apollo_posenet.online import evaluate_online, unmapped_records
 
-GROUPS = ('baselines', 'blog', 'library', 'mapnet', 'reprojection', 'pipeline')
+GROUPS = ('baselines', 'blog', 'library', 'mapnet', 'reprojection', 'pipeline', 'online')
 THRESHOLDS = ((0.5, 0.5), (1., 1.), (5., 5.))
 
 class TimeBudget(Callback):
@@ -147,6 +150,29 @@ def pipeline(road, ckpt, name, mp, secs, refine_from):
                         s_pair_median=float(t.s_pair_median), s_pair_p95=float(t.s_pair_p95), **{c: float(t[c]) for c in PAIR_COLS}))
     return rows, info
 
+def online(road, mp, lib, lib_s):
+    "The online localizer's rows (`evaluate_online`): every frame from the earlier ones only, without and with PoseNet as the prior of its global search."
+    rows = []
+    for name, model in (('online localizer (odometry + map fixes, fixed-lag smoother; global search to start)', None),
+                        ('online localizer with PoseNet as the prior of its global search', lib)):
+        fr, sc = evaluate_online(mp, road, unmapped_records(mp, road), model=model, progress=False)
+        a, te, re = sc.loc['all'], fr.err_t.to_numpy(np.float64), fr.err_r.to_numpy(np.float64)
+        shares = {f'pair_{within_name(m, d)}': float(np.mean((te <= m) & (re <= d))) for m, d in THRESHOLDS}
+        rows.append(dict(method=name, group='online', budget='10 CPU epochs (network)' if model else '-', train_seconds=lib_s if model else 0.,
+                         selection='settings chosen on training records (leave-one-record-out)', s_per_frame=np.nan, fallback=np.nan, pairs=len(fr), frames=2*len(fr),
+                         measured=time.strftime('%Y-%m-%d %H:%M'), s_pair_median=float(a.s_pair_median), s_pair_p95=float(a.s_pair_p95), **threads(),
+                         t_median_m=float(np.median(te)), t_mean_m=float(np.mean(te)), r_median_deg=float(np.median(re)), r_mean_deg=float(np.mean(re)),
+                         within_1m_1deg=None, within_5m_5deg=None, **shares, trust_1m_2deg=float(a.trust_1m_2deg), lost=int(a.lost),
+                         **{k: float(a[k]) for k in ('within_0p25m_2deg', 'within_0p5m_5deg', 'within_5m_10deg')}))
+    return rows
+
+def frames_used(r)->str:
+    "Which frames a row's pose of frame k uses."
+    if r.get('group') == 'online': return 'online: frames up to k'
+    if 'fusion' in r['method']: return 'whole record: later frames too'
+    if 'odometry alone' in r['method']: return "frames up to k (+ the record's first true pose)"
+    return 'frame k only'
+
 def fmt(v, f): return '-' if v is None or (isinstance(v, float) and not np.isfinite(v)) else format(v, f)
 
 def main(root='data/apolloscape', rows_=GROUPS, blog_minutes=10., blog_size=128, out='output/bench_accuracy', library=None, mapnet=None, map_=None):
@@ -159,10 +185,10 @@ def main(root='data/apolloscape', rows_=GROUPS, blog_minutes=10., blog_size=128,
             r.setdefault('group', 'blog' if r['method'].startswith('blog') else 'baselines' if r['method'].startswith(('constant', 'nearest')) else None)
             prev.append(r)
     new, notes = [], []
-    mp = (build_map(road.parent, road.name, out) if map_ is None else Path(map_)) if set(rows_) & {'reprojection', 'pipeline'} else None
+    mp = (build_map(road.parent, road.name, out) if map_ is None else Path(map_)) if set(rows_) & {'reprojection', 'pipeline', 'online'} else None
     if 'baselines' in rows_: new += baselines(road)
     if 'blog' in rows_: new += blog(road, out, blog_minutes, blog_size)
-    lib, lib_s = library_model(road, out, library) if {'library', 'pipeline'} & set(rows_) else (None, None)
+    lib, lib_s = library_model(road, out, library) if {'library', 'pipeline', 'online'} & set(rows_) else (None, None)
     if 'library' in rows_: new.append(net_row('PoseNet, library recipe (ResNet-18, 96 px, one-cycle, augmentation)', 'library', lib, road, '10 CPU epochs', lib_s))
     mn, mn_s = mapnet_model(road, out, mapnet) if 'mapnet' in rows_ else (None, None)
     if 'mapnet' in rows_: new.append(net_row('MapNet (library recipe on 3-frame tuples + relative loss)', 'mapnet', mn, road, '10 CPU epochs', mn_s))
@@ -182,19 +208,25 @@ def main(root='data/apolloscape', rows_=GROUPS, blog_minutes=10., blog_size=128,
                          f"{rn['leave_out']} left out of the map ({rn['fallback']:.0%} of them fell back).")
         if mn is not None:
             r, _ = pipeline(road, mn, 'MapNet', mp, mn_s, ()); new += [x for x in r if x['method'].startswith('MapNet')]
-    if 'pipeline' not in rows_: notes = prev_notes  # the notes of the rows kept
+    if 'online' in rows_:
+        new += online(road, mp, lib, lib_s)
+        notes.append("The online rows (`apollo_eval --online`; the details, cold start, kidnapping and other seeds in [online_localization.md](https://github.com/apollo-posenet/apollo_posenet/blob/main/benchmarks/results/online_localization.md)): "
+                     "the `Localizer` over each validation record, frame by frame, each pose from that frame and the ones before it, as a car has it; they count "
+                     "stereo frames (480, the reference camera's pose), a frame without a pose as an infinite error (so a row with one has an infinite mean, shown as -). Their time per stereo "
+                     "frame is the wall time of `step`.")
+    if 'pipeline' not in rows_: notes = [n for n in prev_notes if not n.startswith('The online rows')] + notes  # the notes of the rows kept
     names = {r['method'] for r in new}
     order = {g: i for i, g in enumerate(GROUPS)}
     allr = sorted([r for r in prev if r['method'] not in names and r.get('group') in order] + new, key=lambda r: order[r['group']])
     mach = machine()
     md = "\n".join([f"### Accuracy on the validation records of the default synthetic road (`zpark-synth`, {allr[0]['frames']} images, {allr[0].get('pairs') or allr[0]['frames'] // 2} stereo frames)", "", md_machine(mach)
                     + " Each row says when it was measured (rows not measured again keep their date).", "",
-        "| method | budget | train time (s) | time per stereo frame, median / p95 (s) | time per image, batched (s) | median t (m) | mean t (m) | median rot (°) | mean rot (°) "
+        "| method | pose of frame k from | budget | train time (s) | time per stereo frame, median / p95 (s) | time per image, batched (s) | median t (m) | mean t (m) | median rot (°) | mean rot (°) "
         "| within 0.5 m, 0.5° | within 1 m, 1° | within 5 m, 5° | stereo frames within 0.5 m, 0.5° / 1 m, 1° / 5 m, 5° | fallback | measured |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
-        + [f"| {r['method']} | {r['budget']} | {fmt(r['train_seconds'], '.0f')} | {fmt(r.get('s_pair_median'), '.3f')} / {fmt(r.get('s_pair_p95'), '.3f')} | {fmt(r.get('s_per_frame'), '.3f')} | "
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        + [f"| {r['method']} | {frames_used(r)} | {r['budget']} | {fmt(r['train_seconds'], '.0f')} | {fmt(r.get('s_pair_median'), '.3f')} / {fmt(r.get('s_pair_p95'), '.3f')} | {fmt(r.get('s_per_frame'), '.3f')} | "
            f"{fmt(r['t_median_m'], '.2f')} | {fmt(r['t_mean_m'], '.2f')} | {fmt(r['r_median_deg'], '.2f')} | {fmt(r['r_mean_deg'], '.2f')} | {fmt(r.get(within_name(0.5, 0.5)), '.3f')} | "
-           f"{fmt(r['within_1m_1deg'], '.3f')} | {fmt(r['within_5m_5deg'], '.3f')} | {' / '.join(fmt(r.get(c), '.3f') for c in PAIR_COLS)} | {fmt(r.get('fallback'), '.3f')} | {r.get('measured', '-')} |" for r in allr]
+           f"{fmt(r.get('within_1m_1deg'), '.3f')} | {fmt(r.get('within_5m_5deg'), '.3f')} | {' / '.join(fmt(r.get(c), '.3f') for c in PAIR_COLS)} | {fmt(r.get('fallback'), '.3f')} | {r.get('measured', '-')} |" for r in allr]
         + ["", "Nothing is selected on the validation records reported here: each network keeps its last epoch, the noise models of the fusion and the thresholds "
            "of the refinement were chosen on training records, and the baselines see the training split only. A refinement that keeps its prior counts "
            "with the prior's error (the fallback column says how often); without a prior, a frame left without a pose counts as the training mean pose; "

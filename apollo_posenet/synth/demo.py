@@ -17,6 +17,7 @@ with quiet_imports():  # a console script starts without torch's `jit.script` Fu
     from apollo_posenet.pipeline import evaluate_pipeline
     from apollo_posenet.metrics import within_name
     from apollo_posenet.cli import demo_verdict
+    from apollo_posenet.online import evaluate_online, online_summary, unmapped_records
 
 # %% auto #0
 __all__ = ['apollo_demo']
@@ -41,6 +42,14 @@ def _print_verdicts(tbl, info)->tuple:
           + f" ({tm['pairs']} frames timed; {tm['torch_threads']} torch threads, {tm['cv2_threads']} OpenCV threads)")
     return c, verdicts
 
+def _online_verdict(s:dict, # `online_scores`' row of all validation frames
+                    c:float, # the constant pose's median translation error (m)
+                   )->str:
+    "The demo's headline: the online localizer's result (what a car gets), in plain words beside the constant pose."
+    return (f"online localizer (causal: each frame from earlier frames only, as a car runs it): median {s['t_median_m']:.2f} m and {s['r_median_deg']:.2f}°, "
+            f"{s[within_name(0.25, 2)]:.1%} within (0.25 m, 2°), {s[within_name(0.5, 5)]:.1%} within (0.5 m, 5°), {s['trust_1m_2deg']:.1%} of its trusted frames "
+            f"within (1 m, 2°), {1e3*s['s_pair_median']:.0f} ms per stereo frame (median): {demo_verdict(s['t_median_m'], c)}")
+
 @console_script
 @call_parse
 def apollo_demo(root:str=DEFAULT_ROOT, # folder holding the roads; the default road is rendered there if missing
@@ -51,7 +60,7 @@ def apollo_demo(root:str=DEFAULT_ROOT, # folder holding the roads; the default r
                 lr:float=4e-3, # peak learning rate
                 bs:int=32, # batch size
                ):
-    "The main job: default synthetic road, PoseNet training on the CPU, its map, evaluation with odometry fusion and refinement, plots."
+    "The main job: default synthetic road, PoseNet training on the CPU, its map, evaluation with odometry fusion and refinement, the online localizer, plots."
     check_train_args(train_args(arch=arch, size=size, epochs=epochs, lr=lr, bs=bs))  # before the road is rendered
     out = Path(out)
     if (out/'posenet.pth').exists(): print(f"replacing the previous run in {out} (files the library did not write are kept)")
@@ -64,12 +73,17 @@ def apollo_demo(root:str=DEFAULT_ROOT, # folder holding the roads; the default r
     t3 = time.time()
     tbl, _, _, info = evaluate_pipeline(out/'posenet.pth', root, road.name, out/'eval', fuse=True, refine=mp, progress=True)
     t4 = time.time()
-    print(f"\n{road}: road {t1-t0:.0f} s, training {t2-t1:.0f} s, map {t3-t2:.0f} s, evaluation {t4-t3:.0f} s, total {t4-t0:.0f} s\n")
+    _, sc = evaluate_online(mp, road, unmapped_records(mp, road), model=out/'posenet.pth', out=out/'eval'/'online')  # the validation records, frame by frame
+    on = sc.loc[['all']].to_dict('records')[0]; t5 = time.time()
+    print(f"\n{road}: road {t1-t0:.0f} s, training {t2-t1:.0f} s, map {t3-t2:.0f} s, evaluation {t4-t3:.0f} s, online localizer {t5-t4:.0f} s, total {t5-t0:.0f} s\n")
     print(tbl.round(3).to_string())
     c, verdicts = _print_verdicts(tbl, info)
-    print(f"plots, tables and TUM trajectories in {out/'eval'}; model in {out/'posenet.pth'}; map in {mp}")
+    print("\nthe online localizer on the validation records (`apollo_eval --online`):", *online_summary(on), sep='\n  ')
+    print(f"\nheadline: {_online_verdict(on, c)}")
+    print(f"plots, tables and TUM trajectories in {out/'eval'} (the online runs' logs in {out/'eval'/'online'}); model in {out/'posenet.pth'}; map in {mp}")
     v = tbl.loc['PoseNet (val)', 't_median_m']
-    summary = dict(table=tbl.round(4).reset_index().to_dict('records'), road_s=t1-t0, train_s=t2-t1, map_s=t3-t2, eval_s=t4-t3, ratio=float(v/c),
-                   verdict=verdicts['PoseNet'], verdicts=verdicts, epoch_selection='last', timing=info['timing'])
+    summary = dict(table=tbl.round(4).reset_index().to_dict('records'), road_s=t1-t0, train_s=t2-t1, map_s=t3-t2, eval_s=t4-t3, online_s=t5-t4, ratio=float(v/c),
+                   verdict=verdicts['PoseNet'], verdicts=verdicts, epoch_selection='last', timing=info['timing'],
+                   online=on, verdict_online=_online_verdict(on, c))
     atomic_write(out/'demo_summary.json', lambda tmp: Path(tmp).write_text(json.dumps(summary, indent=1)))
     add_to_manifest(out, 'demo_summary.json')
