@@ -14,6 +14,7 @@
 The last line is `N passed, M failed`, counting notebooks.
 """
 import argparse, os, subprocess, sys, time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,13 +67,13 @@ def test_one(fn, flags)->bool:
         ok, _ = test_nb(Path(fn).absolute(), skip_flags=cfg.tst_flags.split(), force_flags=flags.split(), basepath=cfg.config_path)
     return ok
 
-def run_notebooks(flags, path=None):
-    "Test each notebook in a child process; temporary files and transform caches go to one folder removed at the end."
+def run_notebooks(flags, path=None, jobs=1):
+    "Test each notebook in a child process, `jobs` at a time; temporary files and transform caches go to one folder removed at the end."
     import shutil, tempfile
     results, scratch = [], tempfile.mkdtemp(prefix='apollo_posenet-tests-')
     env = {**os.environ, 'TMPDIR': scratch, 'APOLLO_POSENET_CACHE': os.path.join(scratch, 'cache')}
     try:
-        for f in notebooks(path): results.append(_run_child(f, flags, env))
+        with ThreadPoolExecutor(max(1, jobs)) as ex: results = list(ex.map(lambda f: _run_child(f, flags, env), notebooks(path)))
     finally: shutil.rmtree(scratch, ignore_errors=True)
     return results
 
@@ -90,13 +91,14 @@ if __name__ == '__main__':
     p.add_argument('--flags', default='', help='test flags to run, e.g. "slow cuda"')
     p.add_argument('--path', default=None, help='one notebook or a glob, instead of all')
     p.add_argument('--no-sync', action='store_true', help='skip the clean/export/README checks and tools/check_docs.py')
+    p.add_argument('--jobs', type=int, default=min(2, os.cpu_count() or 1), help='notebooks tested at once (each in its own process; most of a notebook\'s time is one core importing torch and fastai)')
     p.add_argument('--one', default=None, help=argparse.SUPPRESS)  # internal: test one notebook in this process
     a = p.parse_args()
     os.environ.setdefault('MPLBACKEND', 'Agg')
     if a.one: sys.exit(0 if test_one(a.one, a.flags) else 1)
     t0 = time.time()
     sync_ok = True if a.no_sync else all([check_sync(), check_docs()])
-    res = run_notebooks(a.flags, a.path)
+    res = run_notebooks(a.flags, a.path, a.jobs)
     npass, nfail = sum(res), len(res) - sum(res) + (0 if sync_ok else 1)
     print(f"[test] {len(res)} notebooks in {time.time()-t0:.0f} s" + ("" if sync_ok else "; sync or docs check failed (counted as a failure)"))
     print(f"{npass} passed, {nfail} failed")
