@@ -188,14 +188,15 @@ def step(self:Localizer, img_ref, # the reference camera's image: a file, PIL im
         )->FrameState:
     "Localize one stereo frame from it and the frames before it: `FrameState` with pose, covariance, status, inliers and the wall time of the call."
     t0 = time.perf_counter()
-    a, b = (to_gray(_read(im), f"{cam} image of frame {self.k}") for im, cam in ((img_ref, self.rig.ref), (img_other, self.rig.other)))
+    ref, other = _read(img_ref), _read(img_other)  # decoded once: the network (when relocalizing) takes the same reference image
+    a, b = (to_gray(im, f"{cam} image of frame {self.k}") for im, cam in ((ref, self.rig.ref), (other, self.rig.other)))
     for g, cam in ((a, self.rig.ref), (b, self.rig.other)):
         if g.shape != tuple(self.rig.size): raise ValueError(f"frame {self.k}: the {cam} image is {g.shape[0]}x{g.shape[1]} (HxW), the map's cameras are {self.rig.size[0]}x{self.rig.size[1]}: localize images of the size the map was built for")
     if self.prev is not None and not t > self.t: raise ValueError(f"frame {self.k}: time {t} is not after the previous frame's {self.t}: frames must come in time order")
     k, self.t = self.k, float(t)
     if self.scale != 1: a, b = (cv2.resize(g, self.work.size[::-1], interpolation=cv2.INTER_AREA) for g in (a, b))
     cur = stereo_frame(self.work, a, b, self.sift, max_depth=self.conf.max_depth)
-    st = self._track(k, cur) if self.smoother.started and self.prev is not None else self._relocalize(k, cur, a, img_ref)
+    st = self._track(k, cur) if self.smoother.started and self.prev is not None else self._relocalize(k, cur, a, ref)
     self.prev, self.k = cur, k + 1
     st.latency_s = time.perf_counter() - t0
     return st
