@@ -29,6 +29,7 @@ class LocalizerConf:
     "Settings of the `Localizer` (a named configuration, as hloc's), chosen on training records with their own record left out of the map (see the benchmark)."
     ratio:float=0.9 # ratio test among the candidates of a guided match
     search_px:float=30. # map fix: map points predicted within this many pixels of a keypoint are its candidates
+    same_px:float=3. # map fix: candidates predicted within this many pixels of a keypoint's best one are that point seen by another map frame, not its rival in the ratio test (`guided_matches`; 0: every candidate a rival)
     guided_px:float=8. # odometry: the same, around the first solution from matches over the whole images
     reproj_px:float=2. # PnP inlier threshold (px)
     min_inliers:int=15 # fewer: the odometry or the map fix failed
@@ -52,10 +53,10 @@ class LocalizerConf:
     reanchor:int=3 # this many rejected but mutually consistent strong fixes in a row restart the track at the fix (kidnapping)
     relocalize:LocalizeConf=field(default_factory=lambda: LocalizeConf(top_k=40, n_clusters=8)) # global search without a prior (cold start, lost)
     def __post_init__(self):
-        for nm in ('ratio', 'search_px', 'guided_px', 'reproj_px', 'map_radius', 'map_cone', 'max_depth', 'disparity_px', 'odo_frac', 'odo_inflate', 'huber', 'gate_chi2', 'lag', 'trust_sigma'):
-            v = getattr(self, nm)
-            if isinstance(v, bool) or not isinstance(v, (int, float, np.number)) or not 0 <= v < np.inf or (v == 0 and nm != 'odo_frac'):
-                raise ValueError(f"LocalizerConf: {nm} must be a finite number > 0, got {v!r}")
+        for nm in ('ratio', 'search_px', 'same_px', 'guided_px', 'reproj_px', 'map_radius', 'map_cone', 'max_depth', 'disparity_px', 'odo_frac', 'odo_inflate', 'huber', 'gate_chi2', 'lag', 'trust_sigma'):
+            v, zero = getattr(self, nm), nm in ('odo_frac', 'same_px')  # these two may be 0
+            if isinstance(v, bool) or not isinstance(v, (int, float, np.number)) or not 0 <= v < np.inf or (v == 0 and not zero):
+                raise ValueError(f"LocalizerConf: {nm} must be a finite number {'>= 0' if zero else '> 0'}, got {v!r}")
         if isinstance(self.max_side, bool) or not isinstance(self.max_side, (int, np.integer)) or not (self.max_side == 0 or self.max_side >= 64):
             raise ValueError(f"LocalizerConf: max_side must be 0 (never resize) or an integer >= 64, got {self.max_side!r}")
         for nm in ('min_inliers', 'map_frames', 'map_every', 'reanchor'):
@@ -148,7 +149,7 @@ def _map_fix(self:Localizer, cur:StereoFrame, T_wc:np.ndarray, radius:float)->tu
     c = self.conf
     Xw, D, sig, u = self._map_points(T_wc)
     Tcw = pose_inv(T_wc)
-    i, j = guided_matches(Xw @ Tcw[:3, :3].T + Tcw[:3, 3], D, cur.feats.xy, cur.feats.desc, self.K, self.work.size, radius, c.ratio)
+    i, j = guided_matches(Xw @ Tcw[:3, :3].T + Tcw[:3, 3], D, cur.feats.xy, cur.feats.desc, self.K, self.work.size, radius, c.ratio, c.same_px)
     if len(i) < c.min_inliers: return None, None, len(i)
     T, inl = solve_pnp(Xw[i], cur.feats.xy[j], self.K, c.reproj_px, 1000, True)
     if T is None or inl.sum() < c.min_inliers: return None, None, int(inl.sum())
@@ -263,11 +264,11 @@ def _network_pose(self:Localizer, img)->np.ndarray|None:
 
 @patch
 def _relocalize(self:Localizer, k:int, cur:StereoFrame, gray:np.ndarray, img)->FrameState:
-    "A frame without a track: the map searched around the network's pose (if any), else over the whole map; a found pose is reported 'lost' until a second fix confirms it."
+    "A frame without a track: the map searched around the network's pose (if any), else over the whole map (with the frame's own features, not extracted again); a found pose is reported 'lost' until a second fix confirms it."
     c, nan = self.conf, np.full((6, 6), np.nan)
     prior = self._network_pose(img)
-    r = localize(self.m, gray, self.K, prior, conf=c.relocalize, exclude_records=self.excluded or None, sift=self.sift)
-    if (r.fell_back or r.pose is None) and prior is not None: r = localize(self.m, gray, self.K, None, conf=c.relocalize, exclude_records=self.excluded or None, sift=self.sift)
+    r = localize(self.m, gray, self.K, prior, conf=c.relocalize, exclude_records=self.excluded or None, sift=self.sift, feats=cur.feats)
+    if (r.fell_back or r.pose is None) and prior is not None: r = localize(self.m, gray, self.K, None, conf=c.relocalize, exclude_records=self.excluded or None, sift=self.sift, feats=cur.feats)
     fix, R, n = (None, None, r.inliers) if r.fell_back or r.pose is None else self._map_fix(cur, r.pose, c.search_px)
     if fix is None:
         if prior is not None: return FrameState(k, self.t, prior, nan, 'network', 0, 0., f'no map fix ({r.reason}): the network alone')

@@ -3,7 +3,8 @@
 
 Sections (--only picks some):
   tune    the keyframe trade-off, decided on TRAINING records, each localized against the map WITHOUT its own record (leave-one-record-out):
-          the map matched on every frame, every 2nd or every 5th frame; accuracy and time per stereo frame side by side
+          the map matched on every frame, every 2nd or every 5th frame; accuracy and time per stereo frame side by side; and the map fix's
+          ratio test with twins (a point seen by several map frames) counted as one candidate (`same_px`, the default) or as rivals (0)
   val     the validation records of the road: the field's thresholds (failures as infinite errors), statuses, trust (the share within
           1 m and 2 deg among frames reported 'map' or 'odometry'), time per stereo frame (wall time of `step`, median and 95th percentile);
           also the plot of predicted sigma against the actual error (online_sigma.png) and each status's precision
@@ -125,7 +126,8 @@ def markdown(R)->str:
     if 'tune' in R:
         L += ["## Keyframes: match the map on every frame or every n-th (decided on training records)", "",
               f"Training records {', '.join(R['tune']['records'])}, each localized against the map without its own record (leave-one-record-out), "
-              "so nothing is chosen on the validation records. Between keyframes the pose is carried by the odometry alone.", "", HEAD]
+              "so nothing is chosen on the validation records. Between keyframes the pose is carried by the odometry alone. The last row is the map fix "
+              "with the older ratio test, where the same point seen by another map frame is a keypoint's rival (`same_px` 0).", "", HEAD]
         L += [fmt_row(k, s) for k, s in R['tune']['rows'].items()]
         L += ["", R['tune'].get('decision', ''), ""]
     if 'val' in R:
@@ -206,8 +208,11 @@ def main():
         for n in (1, 2, 5):
             print(f"tune: map every {n}", flush=True); t = time.time()
             rows[f'map every {n} frame{"s" if n > 1 else ""}'] = online_scores(records_run(m, road, rig, a.tune_records, LocalizerConf(map_every=n), loo=True)); print(f"  {time.time() - t:.0f} s")
+        print("tune: every candidate a rival in the map fix's ratio test (same_px 0)", flush=True)
+        rows['map every 1 frame, same_px 0'] = online_scores(records_run(m, road, rig, a.tune_records, LocalizerConf(same_px=0.), loo=True))
         R['tune'] = dict(records=a.tune_records, rows=rows)
-        R['tune']['decision'] = ("Default `LocalizerConf().map_every` = " + str(LocalizerConf().map_every) + ". " + '; '.join(
+        R['tune']['decision'] = ("Defaults `LocalizerConf().map_every` = " + str(LocalizerConf().map_every) + f", `same_px` = {LocalizerConf().same_px:g} (the last row: "
+            "the map fix's ratio test against every candidate, including the same point seen by another map frame). " + '; '.join(
             f"{k}: {pct(s['within_0p25m_2deg'])} % within (0.25 m, 2°), trust {pct(s['trust_1m_2deg'])} %, step {1000*s['s_pair_median']:.0f} ms median" for k, s in rows.items()) + '.')
     if 'val' in a.only:
         print('val', flush=True); df = records_run(m, road, rig, val)

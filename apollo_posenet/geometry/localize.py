@@ -15,7 +15,7 @@ try: from threadpoolctl import threadpool_limits  # optional: keeps numpy's BLAS
 except ImportError: threadpool_limits = None
 from ..core import progress as _progress
 from ..pose import mat_to_tq, tq_to_mat
-from .features import read_gray, extract_features, gradient_thumbnail, match_features, rank_frames, sift_detector, to_gray, vlad
+from .features import Features, read_gray, extract_features, gradient_thumbnail, match_features, rank_frames, sift_detector, to_gray, vlad
 from .stereo import read_intrinsics
 from .map import RoadMap, as_map
 
@@ -212,6 +212,7 @@ def localize(m:RoadMap|str|Path, # the map (`load_map`), or its folder
              exclude_records:list|str|None=None, # map record(s) to ignore (leave-one-record-out tests)
              exclude_frames:list|str|None=None, # map frame(s) (`Record/Camera/file.jpg`) to ignore (leave-one-frame-out tests)
              sift:cv2.SIFT|None=None, # detector (default: the map's settings)
+             feats:Features|None=None, # the query's features if already extracted from `img` with the map's settings (the online localizer's odometry shares them); default: extracted here
              **kwargs, # fields of `LocalizeConf`, replacing `conf`'s
             )->LocResult:
     "Localize `img` against the map `m` from `prior`; keep the prior (and say why) when the solution is not trustworthy."
@@ -221,7 +222,7 @@ def localize(m:RoadMap|str|Path, # the map (`load_map`), or its folder
         K = m.query_K(img)
     g, st = _query(img), m.settings
     _check_K_size(m, img, K, g.shape)  # never the wrong intrinsics: SIFT matches across scales
-    f = extract_features(g, sift or sift_detector(st['n_features'], st['contrast_threshold'], precise_upscale=st.get('precise_upscale', True)))
+    f = feats if feats is not None else extract_features(g, sift or sift_detector(st['n_features'], st['contrast_threshold'], precise_upscale=st.get('precise_upscale', True)))
     gd = gradient_thumbnail(g) if st['global_desc'] == 'thumb' else vlad(f.desc, np.asarray(m.arrays['vocab']))
     prior = _prior(prior)
     usable = _usable(m, exclude_records, exclude_frames); ok = _gate(m, prior, usable, c)

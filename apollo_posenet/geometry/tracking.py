@@ -48,6 +48,7 @@ def guided_matches(Xc:np.ndarray, # (N, 3) points in the predicted camera's fram
                    hw:tuple, # image (H, W)
                    radius:float, # candidates: points predicted within this many pixels of a keypoint
                    ratio:float=0.9, # ratio test between a keypoint's best and second-best candidate
+                   same_px:float=0., # candidates predicted within this many pixels of the best one are the same point seen again (a map point of another map frame), not its rival in the ratio test (0: every candidate is a rival)
                   )->tuple[np.ndarray, np.ndarray]:
     "`(i, j)`: point `i` matched to keypoint `j`, searched only around where the prediction puts each point; one keypoint per point."
     z = np.zeros(0, int)
@@ -55,18 +56,21 @@ def guided_matches(Xc:np.ndarray, # (N, 3) points in the predicted camera's fram
     if not front.any() or not len(xy): return z, z
     p = Xc[front] @ np.asarray(K, np.float64).T; p = p[:, :2]/p[:, 2:]
     ins = (p[:, 0] > -radius) & (p[:, 0] < hw[1] + radius) & (p[:, 1] > -radius) & (p[:, 1] < hw[0] + radius)
-    src = np.nonzero(front)[0][ins]
+    src, p = np.nonzero(front)[0][ins], p[ins]
     if not len(src): return z, z
-    pairs = cKDTree(p[ins]).query_ball_point(np.asarray(xy, np.float64), radius)
-    n = np.fromiter(map(len, pairs), int, len(pairs))
-    if not n.sum(): return z, z
-    has = np.nonzero(n)[0]; n = n[has]  # keypoints with candidates, and how many each
-    si = src[np.concatenate([pairs[h] for h in has])]; grp = np.repeat(np.arange(len(n)), n)
-    dd = np.maximum(2 - 2*np.einsum('ij,ij->i', np.asarray(desc_q, np.float32)[has[grp]], np.asarray(desc, np.float32)[si]), 0)  # squared distances
-    start = np.r_[0, np.cumsum(n)[:-1]]; best = np.minimum.reduceat(dd, start)
+    xy = np.asarray(xy, np.float64)
+    pr = cKDTree(xy).sparse_distance_matrix(cKDTree(p), radius, output_type='ndarray')  # every (keypoint, point) pair within the radius
+    if not len(pr): return z, z
+    o = np.argsort(pr['i'], kind='stable'); kq, li = pr['i'][o].astype(np.intp), pr['j'][o].astype(np.intp)  # grouped by keypoint
+    start = np.r_[0, np.nonzero(kq[1:] != kq[:-1])[0] + 1]; grp = np.repeat(np.arange(len(start)), np.diff(np.r_[start, len(kq)]))
+    Dq, Dp = np.asarray(desc_q, np.float32), np.asarray(desc, np.float32)
+    dd = np.maximum(2 - 2*np.einsum('ij,ij->i', Dq[kq], Dp[src[li]]), 0)  # squared descriptor distances of the pairs
+    best = np.minimum.reduceat(dd, start)
     idx = np.nonzero(dd == best[grp])[0]; idx = idx[np.r_[True, grp[idx][1:] != grp[idx][:-1]]]  # each keypoint's (first) best candidate
-    d2 = dd.copy(); d2[idx] = np.inf; second = np.minimum.reduceat(d2, start)  # and the second best (inf if alone)
+    d2 = dd.copy(); d2[idx] = np.inf
+    if same_px > 0: d2[np.linalg.norm(p[li] - p[li[idx]][grp], axis=1) < same_px] = np.inf
+    second = np.minimum.reduceat(d2, start)  # the second best (inf if alone)
     keep = best < ratio**2*second
-    i, j, d = si[idx][keep], has[keep], best[keep]
+    i, j, d = src[li[idx]][keep], kq[start][keep], best[keep]
     o = np.lexsort((d, i)); i, j = i[o], j[o]; u = np.r_[True, i[1:] != i[:-1]] if len(i) else np.zeros(0, bool)
     return i[u], j[u]
