@@ -269,10 +269,12 @@ def _relocalize(self:Localizer, k:int, cur:StereoFrame, gray:np.ndarray, img)->F
     prior = self._network_pose(img)
     r = localize(self.m, gray, self.K, prior, conf=c.relocalize, exclude_records=self.excluded or None, sift=self.sift, feats=cur.feats)
     if (r.fell_back or r.pose is None) and prior is not None: r = localize(self.m, gray, self.K, None, conf=c.relocalize, exclude_records=self.excluded or None, sift=self.sift, feats=cur.feats)
-    fix, R, n = (None, None, r.inliers) if r.fell_back or r.pose is None else self._map_fix(cur, r.pose, c.search_px)
+    found = not (r.fell_back or r.pose is None)
+    fix, R, n = self._map_fix(cur, r.pose, c.search_px) if found else (None, None, r.inliers)
     if fix is None:
-        if prior is not None: return FrameState(k, self.t, prior, nan, 'network', 0, 0., f'no map fix ({r.reason}): the network alone')
-        return FrameState(k, self.t, None, nan, 'lost', n, 0., f'global search failed: {r.reason}')
+        why = f'global search failed: {r.reason}' if not found else f"no map fix around the global search's pose ({n} inliers, at least {c.min_inliers} needed)"
+        if prior is not None: return FrameState(k, self.t, prior, nan, 'network', 0, 0., f'{why}: the network alone')
+        return FrameState(k, self.t, None, nan, 'lost', n, 0., why)
     self.smoother.reset(); T, cov, _, _ = self.smoother.add(k, self.t, fix=fix, R=R)
     self.tentative, self.vel, self.doubt, self.unverified = True, np.eye(4), [], False
     return FrameState(k, self.t, T, cov, 'lost', n, 0., 'relocalized, not yet confirmed by a second fix')

@@ -87,13 +87,17 @@ def _truth_xyz(truth)->np.ndarray:
     if a.ndim == 2 and a.shape[1] == 7: return a[:, :3]
     raise ValueError(f"truth: expected (N, 4, 4) camera-to-world poses, (N, 7) poses or a TUM file, got an array of shape {a.shape}")
 
-def _map_trace(m:RoadMap, max_points:int, seed:int)->go.Scatter3d:
-    "A random subsample of at most `max_points` of the map's points, as small grey markers."
-    X = m.arrays['X']; n = len(X)
-    idx = np.sort(np.random.default_rng(seed).choice(n, max_points, replace=False)) if n > max_points else np.arange(n)
+def _map_trace(m:RoadMap, max_points:int, seed:int, near:np.ndarray|None=None, margin:float|None=None)->go.Scatter3d:
+    "A random subsample of at most `max_points` of the map's points (those within `margin` metres of the box around positions `near`, if given), as small grey markers."
+    X = m.arrays['X']; n = len(X); pool = np.arange(n)
+    near = None if near is None else near[np.isfinite(near).all(1)]
+    if margin is not None and near is not None and len(near):
+        lo, hi = near.min(0) - margin, near.max(0) + margin
+        Xa = np.asarray(X, np.float64); pool = np.flatnonzero(((Xa >= lo) & (Xa <= hi)).all(1))
+    idx = np.sort(np.random.default_rng(seed).choice(pool, max_points, replace=False)) if len(pool) > max_points else pool
     P = np.round(np.asarray(X[idx], np.float64), 2).astype(np.float32)
-    return go.Scatter3d(x=P[:, 0], y=P[:, 1], z=P[:, 2], mode='markers', name=f"map points ({len(P):,} of {n:,})",
-                        marker=dict(size=1, color='#9a9a9a'), hoverinfo='skip')
+    name = f"map points ({len(P):,} of {n:,})" if len(pool) == n else f"map points ({len(P):,} of the {len(pool):,} within {margin:g} m of the run; {n:,} in the map)"
+    return go.Scatter3d(x=P[:, 0], y=P[:, 1], z=P[:, 2], mode='markers', name=name, marker=dict(size=1, color='#9a9a9a'), hoverinfo='skip')
 
 def _hover(log:pd.DataFrame)->list:
     "Hover text of each frame: frame, time, image, status, inliers, sigma and latency ('n/a' where the log has none)."
@@ -142,6 +146,7 @@ def plot_localization_3d(log:str|Path|pd.DataFrame, # the localizer's log: `read
                          map:str|Path|RoadMap|None=None, # the map whose points are drawn (`load_map`), or its folder
                          truth:str|Path|np.ndarray|None=None, # true poses: (N, 4, 4) camera-to-world, (N, 7) or a TUM file
                          max_points:int=50_000, # draw at most this many map points (a random subsample)
+                         map_margin:float|None=50., # draw only the map points within this many metres of the box around the run (estimate and truth), so that the view opens on the run (None: the whole map)
                          frusta_every:int=0, # draw the camera of every `frusta_every`-th frame with a pose (0: none)
                          frustum_size:float|None=None, # frustum depth in metres (default: 3 % of the trajectory's extent, 0.1 to 5 m)
                          seed:int=0, # seed of the map points' subsample
@@ -150,8 +155,10 @@ def plot_localization_3d(log:str|Path|pd.DataFrame, # the localizer's log: `read
     "Interactive 3D figure of a localization run: map points, true and estimated trajectories, each frame's status, optionally camera frusta."
     log = log if isinstance(log, pd.DataFrame) else read_localizer_log(log)
     m = None if map is None else as_map(map)
-    traces = [] if m is None else [_map_trace(m, max_points, seed)]
-    if truth is not None: traces.append(go.Scatter3d(**_lines(_truth_xyz(truth)), mode='lines', name='truth', line=dict(color='#222', width=3), hoverinfo='skip'))
+    tx = None if truth is None else _truth_xyz(truth)
+    run = log[['x', 'y', 'z']].to_numpy(np.float64) if tx is None else np.r_[log[['x', 'y', 'z']].to_numpy(np.float64), tx]
+    traces = [] if m is None else [_map_trace(m, max_points, seed, run, map_margin)]
+    if tx is not None: traces.append(go.Scatter3d(**_lines(tx), mode='lines', name='truth', line=dict(color='#222', width=3), hoverinfo='skip'))
     traces.append(go.Scatter3d(**_lines(log[['x', 'y', 'z']].to_numpy()), mode='lines', name='estimate', line=dict(color='#1f77b4', width=3), hoverinfo='skip'))
     fig = go.Figure(traces + _status_traces(log) + _frusta_traces(log, m, frusta_every, frustum_size))
     lat = log.latency_s.dropna()
