@@ -267,8 +267,9 @@ def _relocalize(self:Localizer, k:int, cur:StereoFrame, gray:np.ndarray, img)->F
     "A frame without a track: the map searched around the network's pose (if any), else over the whole map (with the frame's own features, not extracted again); a found pose is reported 'lost' until a second fix confirms it."
     c, nan = self.conf, np.full((6, 6), np.nan)
     prior = self._network_pose(img)
-    r = localize(self.m, gray, self.K, prior, conf=c.relocalize, exclude_records=self.excluded or None, sift=self.sift, feats=cur.feats)
-    if (r.fell_back or r.pose is None) and prior is not None: r = localize(self.m, gray, self.K, None, conf=c.relocalize, exclude_records=self.excluded or None, sift=self.sift, feats=cur.feats)
+    search = lambda pr: localize(self.m, gray, self.K, pr, conf=c.relocalize, exclude_records=self.excluded or None, feats=cur.feats)  # the frame's own features: no detector needed
+    r = search(prior)
+    if (r.fell_back or r.pose is None) and prior is not None: r = search(None)
     found = not (r.fell_back or r.pose is None)
     fix, R, n = self._map_fix(cur, r.pose, c.search_px) if found else (None, None, r.inliers)
     if fix is None:

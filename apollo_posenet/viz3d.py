@@ -156,10 +156,10 @@ def plot_localization_3d(log:str|Path|pd.DataFrame, # the localizer's log: `read
     log = log if isinstance(log, pd.DataFrame) else read_localizer_log(log)
     m = None if map is None else as_map(map)
     tx = None if truth is None else _truth_xyz(truth)
-    run = log[['x', 'y', 'z']].to_numpy(np.float64) if tx is None else np.r_[log[['x', 'y', 'z']].to_numpy(np.float64), tx]
+    est = log[['x', 'y', 'z']].to_numpy(np.float64); run = est if tx is None else np.r_[est, tx]
     traces = [] if m is None else [_map_trace(m, max_points, seed, run, map_margin)]
     if tx is not None: traces.append(go.Scatter3d(**_lines(tx), mode='lines', name='truth', line=dict(color='#222', width=3), hoverinfo='skip'))
-    traces.append(go.Scatter3d(**_lines(log[['x', 'y', 'z']].to_numpy()), mode='lines', name='estimate', line=dict(color='#1f77b4', width=3), hoverinfo='skip'))
+    traces.append(go.Scatter3d(**_lines(est), mode='lines', name='estimate', line=dict(color='#1f77b4', width=3), hoverinfo='skip'))
     fig = go.Figure(traces + _status_traces(log) + _frusta_traces(log, m, frusta_every, frustum_size))
     lat = log.latency_s.dropna()
     title = ifnone(title, log.attrs.get('path', 'localization'))
