@@ -15,6 +15,7 @@ with quiet_imports():  # a console script starts without torch's `jit.script` Fu
     from apollo_posenet.evaluate import evaluate_posenet
     from apollo_posenet.pipeline import evaluate_pipeline
     from apollo_posenet.online import evaluate_online, online_summary, unmapped_records
+    from apollo_posenet.conditions_eval import condition_table, conditions_markdown, model_road, online_errors, pipeline_errors, road_conditions, write_conditions
 from .geometry.map import as_map
 
 # %% auto #0
@@ -34,17 +35,26 @@ def apollo_train(gpus:int=1, # processes, one per GPU: more than 1 trains with f
     print(f"saved {ckpt}")
 
 # %% ../nbs/14_cli.ipynb #6f43d7cf
+def _by_condition(road_path:Path, errs, out):
+    "Whenever the road has conditions: this evaluation's rows per condition, printed and written to `out` (`conditions_eval`)."
+    conds = road_conditions(road_path)
+    if conds is None: return
+    tbl = condition_table(errs, conds); write_conditions(out, tbl, errs, conds)
+    print("per condition: % within (0.25 m, 2°) / (0.5 m, 5°) / (5 m, 10°) and the median translation error (no pose: an infinite error)")
+    print(conditions_markdown(tbl)); print(f"conditions.md, conditions.csv, errors.csv and conditions.png in {out}")
+
 def _eval_online(model, online, root, road, split, out, other):
     "`apollo_eval --online`: the `Localizer` over the validation records (those of the road that the map does not hold), scored like every method."
     if other: raise ValueError("--online runs the localizer on its own: leave out --fuse and --refine (their rows are another `apollo_eval` run)")
     if split != 'val': raise ValueError(f"--online scores the validation records: leave --split at val (got {split!r})")
     m = as_map(online)
     rp = Path(root)/road if root and road else Path(road) if road else Path(m.meta['road_path'])
-    _, sc = evaluate_online(m, rp, unmapped_records(m, rp), model=model, out=Path(out)/'online')
+    rows, sc = evaluate_online(m, rp, unmapped_records(m, rp), model=model, out=Path(out)/'online')
     cols = ['frames', 'map', 'odometry', 'network', 'lost', 't_median_m', 'r_median_deg', 'within_0p25m_2deg', 'within_0p5m_5deg', 'within_5m_10deg', 'within_0p5m_0p5deg', 'trust_1m_2deg', 's_pair_median', 's_pair_p95']
     print(sc[cols].round(3).to_string())
     print(*online_summary(sc.loc[['all']].to_dict('records')[0]), sep='\n')
     print(f"logs, TUM trajectories and scores.csv in {Path(out)/'online'}")
+    _by_condition(rp, online_errors(rows), Path(out)/'online')
 
 # %% ../nbs/14_cli.ipynb #4ffd5765
 @console_script
@@ -66,8 +76,8 @@ def apollo_eval(model:str='output/posenet/posenet.pth', # model file written by 
     if fuse or refine:
         if split != 'val': raise ValueError(f"--fuse and --refine score the validation records: leave --split at val (got {split!r})")
         src = ('PoseNet',) + (('PoseNet + fusion',) if fuse else ())
-        tbl, _, _, info = evaluate_pipeline(model, root, road, out, fuse=fuse, refine=refine, refine_from=src, window=window, progress=True)
-    else: tbl, _, _ = evaluate_posenet(model, root, road, split, out, progress=True)
+        tbl, res, names, info = evaluate_pipeline(model, root, road, out, fuse=fuse, refine=refine, refine_from=src, window=window, progress=True)
+    else: tbl, res, names = evaluate_posenet(model, root, road, split, out, progress=True)
     print(tbl.round(3).to_string())
     if fuse or refine:
         tm = info['timing']
@@ -75,6 +85,7 @@ def apollo_eval(model:str='output/posenet/posenet.pth', # model file written by 
               f"{tm['torch_threads']} torch threads, {tm['cv2_threads']} OpenCV threads); rows with fusion use later frames of each record"
               + (f" (a causal window of {window} frames: earlier frames only)" if window else ""))
     print(f"plots and TUM trajectories in {out}")
+    if 'val' in names: _by_condition(model_road(model, root, road), pipeline_errors(res, names['val']), out)
 
 # %% ../nbs/14_cli.ipynb #914c26d1
 CAR_NEEDS_M = 0.15  # lane-level localization: about 15 cm, the accuracy a car needs to use a map
