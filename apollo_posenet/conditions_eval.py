@@ -60,8 +60,8 @@ def condition_table(errs:pd.DataFrame, # one row per query: `method`, `record`, 
     if miss := sorted(set(errs.record) - set(conditions)): raise ValueError(f"no condition for record(s) {', '.join(miss)} (the road names {len(conditions)} records' conditions)")
     cond = errs.record.map(conditions).to_numpy(); te, re = (errs[c].fillna(np.inf).to_numpy(np.float64) for c in ('err_t', 'err_r'))
     meth, groups = errs.method.to_numpy(), condition_order(conditions, cond) + ['all']
-    rows = {m: sum((_stats(te[(meth == m) & ((cond == g) | (g == 'all'))], re[(meth == m) & ((cond == g) | (g == 'all'))]) for g in groups), [])
-            for m in dict.fromkeys(meth)}
+    def of(m, g): s = (meth == m) & ((cond == g) | (g == 'all')); return _stats(te[s], re[s])
+    rows = {m: sum((of(m, g) for g in groups), []) for m in dict.fromkeys(meth)}
     tbl = pd.DataFrame.from_dict(rows, orient='index', columns=pd.MultiIndex.from_product([groups, STATS], names=['condition', 'stat']))
     return tbl.astype({(g, 'queries'): int for g in groups})
 
@@ -168,7 +168,7 @@ def model_road(model, # a PoseNet checkpoint (`save_posenet`), or a loaded one
 LATER = {'PoseNet + fusion': 'yes (whole record)', 'PoseNet + refinement + fusion': 'yes (whole record)', 'PoseNet + fusion + refinement': 'yes (whole record)'}  # rows whose pose uses later frames
 DROP = ('constant pose', 'odometry alone')  # pipeline rows left out of the table: a constant answer, and odometry started from the true pose
 
-def _ms(s:np.ndarray)->str: return f"{1e3*np.median(s):.0f} / {1e3*np.percentile(s, 95):.0f}"
+def _ms(med:float, p95:float)->str: return f"{1e3*med:.0f} / {1e3*p95:.0f}"  # seconds, as the table's 'ms median / p95'
 
 def evaluate_conditions(model, # a PoseNet checkpoint trained on the road's training (map) records (`save_posenet`), or a loaded one
                         m:RoadMap|str|Path, # the map of the road's training records (`apollo_map`)
@@ -187,15 +187,15 @@ def evaluate_conditions(model, # a PoseNet checkpoint trained on the road's trai
     rt = pinfo['refinement']; lost = rt.fell_back.to_numpy(bool)[rt.prior.to_numpy() == 'none']
     p = res['refinement without prior (val)'][0].copy(); p[lost] = np.nan  # no pose found: an infinite error, not the constant pose the pipeline falls back on
     errs = [pipeline_errors({**res, 'refinement without prior (val)': (p, res['refinement without prior (val)'][1])}, val, ref, DROP)]
-    times = {k: f"{1e3*tbl.loc[f'{k} (val)', 's_pair_median']:.0f} / {1e3*tbl.loc[f'{k} (val)', 's_pair_p95']:.0f}" for k in errs[0].method.unique()}
+    times = {k: _ms(*tbl.loc[f'{k} (val)', ['s_pair_median', 's_pair_p95']]) for k in errs[0].method.unique()}
     keep = np.array([Path(n).parent.name == ref for n in val]); q = [n for n, k in zip(val, keep) if k]; fr = split_frames(q)
     P, secs, _ = retrieval_poses(m, q, progress)
     te, re = pose_errors_real(P, res['PoseNet (val)'][1][keep])
-    errs.append(pd.DataFrame(dict(method='retrieval (first map frame)', record=fr.record, image=fr.name, err_t=te, err_r=re))); times['retrieval (first map frame)'] = _ms(secs)
+    errs.append(pd.DataFrame(dict(method='retrieval (first map frame)', record=fr.record, image=fr.name, err_t=te, err_r=re))); times['retrieval (first map frame)'] = _ms(np.median(secs), np.percentile(secs, 95))
     if online:
         rows, sc = evaluate_online(m, rp, unmapped_records(m, rp), model=model, progress=progress)
         errs.append(online_errors(rows))
-        times['online localizer'] = _ms(rows.latency_s.to_numpy())
+        times['online localizer'] = _ms(*sc.loc['all', ['s_pair_median', 's_pair_p95']])
     errs = pd.concat(errs, ignore_index=True)
     table = condition_table(errs, conds)
     extra = pd.DataFrame({'later frames': [LATER.get(k, 'no') for k in table.index], 'ms per stereo frame (median / p95)': [times[k] for k in table.index]}, index=table.index)
