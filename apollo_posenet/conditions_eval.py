@@ -14,7 +14,7 @@ from .trajectory import pose_errors_real, save_figure
 from .geometry.features import extract_features, gradient_thumbnail, rank_frames, read_gray, sift_detector, vlad
 from .geometry.map import RoadMap, as_map
 from .checkpoint import as_posenet
-from .evaluate import data_settings
+from .evaluate import data_road, data_settings
 from .pipeline import split_frames, evaluate_pipeline
 from .online import evaluate_online, unmapped_records
 from .runs import add_to_manifest
@@ -158,11 +158,9 @@ def model_road(model, # a PoseNet checkpoint (`save_posenet`), or a loaded one
                root:str|Path|None=None, # folder holding the roads (default: the one it was trained with)
                road:str|None=None, # road (default: the one it was trained on)
               )->Path:
-    "The road folder an evaluation of `model` reads (`evaluate.eval_dls`'s): `root/road`, by default the ones its checkpoint records."
-    net, where = as_posenet(model); d = data_settings(net, where)
-    road = road if road is not None else d['road']
-    if road is None: raise ValueError(f"{where}: the checkpoint does not record its road: pass --road")
-    return Path(root if root is not None else d['root'] or 'data/apolloscape')/road
+    "The road folder an evaluation of `model` reads (`evaluate.data_road`, as `eval_dls` reads it): `root/road`, by default the ones its checkpoint records."
+    net, where = as_posenet(model); root, road = data_road(data_settings(net, where), root, road, where)
+    return Path(root)/road
 
 # %% ../nbs/13e_conditions_eval.ipynb #cf3e07f4
 LATER = {'PoseNet + fusion': 'yes (whole record)', 'PoseNet + refinement + fusion': 'yes (whole record)', 'PoseNet + fusion + refinement': 'yes (whole record)'}  # rows whose pose uses later frames

@@ -20,8 +20,8 @@ from .inference import get_preds_metres, predict_pose
 from .runs import add_to_manifest
 
 # %% auto #0
-__all__ = ['SPLITS', 'TUM_TAGS', 'error_summary', 'constant_pose_baseline', 'metrics_table', 'data_settings', 'eval_dls',
-           'evaluate_posenet', 'network_seconds', 'write_eval']
+__all__ = ['SPLITS', 'TUM_TAGS', 'error_summary', 'constant_pose_baseline', 'metrics_table', 'data_settings', 'data_road',
+           'eval_dls', 'evaluate_posenet', 'network_seconds', 'write_eval']
 
 # %% ../nbs/12_evaluate.ipynb #96908103
 def error_summary(pred:np.ndarray, targ:np.ndarray, thresholds=((1., 1.), (5., 5.)))->dict:
@@ -59,6 +59,16 @@ def data_settings(model, # a PoseNet from `load_posenet`
                 stereo=bool(dc.get('stereo', cfg.get('stereo', False))), cameras=dc.get('cameras'), split=dc.get('split') or {})
 
 # %% ../nbs/12_evaluate.ipynb #71f87b7e
+def data_road(d:dict, # a model's `data_settings`
+              root=None, # folder holding the roads (default: the one it was trained with)
+              road=None, # road (default: the one it was trained on)
+              where:str='the model', # the model's name in messages
+             )->tuple:
+    "`(root, road)` that an evaluation of the model reads: the ones given, by default those its checkpoint records (`data/apolloscape` for no root)."
+    road, root = ifnone(road, d['road']), ifnone(root, d['root'] or 'data/apolloscape')
+    if road is None: raise ValueError(f"{where}: the checkpoint does not record its road: pass --road")
+    return root, road
+
 def eval_dls(model, # a path written by `save_posenet`, or a loaded PoseNet
              root=None, # folder holding the roads (default: the one it was trained with)
              road=None, # road (default: the one it was trained on)
@@ -69,8 +79,7 @@ def eval_dls(model, # a path written by `save_posenet`, or a loaded PoseNet
     "`(model, dls)`: the model on the CPU (loaded once if `model` is a path) and the `apollo_dls` of the split and preprocessing it was trained with (checked)."
     model, name = as_posenet(model); where = ifnone(where, name)
     d = data_settings(model, where)
-    road, root = ifnone(road, d['road']), ifnone(root, d['root'] or 'data/apolloscape')
-    if road is None: raise ValueError(f"{where}: the checkpoint does not record its road: pass --road")
+    root, road = data_road(d, root, road, where)
     same = road == d['road']  # another road: its own split and cameras, no check
     info = d['split'] if same else {}
     dls = apollo_dls(root, road, size=d['size'], bs=bs, stereo=d['stereo'], device='cpu', progress=progress,

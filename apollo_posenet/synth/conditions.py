@@ -42,7 +42,7 @@ CONDITIONS = {c.name: c for c in (
     Condition('dusk', sun_el=(1, 6), overcast=(0, .3), daylight=(.15, .3), gain=(2.5, 4), tint=(1.1, .93, .8), exposure_s=.02),
     Condition('night', sun_el=(30, 60), overcast=(0, .5), daylight=(.002, .004), gain=(3, 4.5), lamps=1., headlights=1., exposure_s=.05, quality=85),
     Condition('rain', overcast=(.9, 1.), haze=(3, 5), daylight=(.4, .55), gain=(1.5, 2), wet=1., rain=1., exposure_s=.01, quality=88),
-    Condition('fog', overcast=(.85, 1.), haze=(15, 25), daylight=(.6, .8), gain=(1.2, 1.5)),
+    Condition('fog', overcast=(.85, 1.), haze=(7, 11), daylight=(.6, .8), gain=(1.2, 1.5)),
     Condition('traffic', traffic=True),
     Condition('changed', changed=True))}
 

@@ -4,7 +4,7 @@
 
 # %% ../../nbs/03d_synth.road.ipynb #c1338b28
 from __future__ import annotations
-import os, json, time
+import os, json, time, dataclasses
 from pathlib import Path
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
@@ -51,6 +51,8 @@ def _params(road, records, frames, size, seed, val_frac, depth, msaa, shadow_siz
         bad = [c for c in conditions if c not in CONDITIONS]
         if bad: raise ValueError(f"unknown condition(s) {', '.join(bad)}; known: {', '.join(CONDITIONS)}")
         d['query_conditions'] = list(conditions)
+        # each condition's parameter set: a road rendered with other presets is stale, and refused like any other change
+        d['condition_presets'] = json.loads(json.dumps({c: dataclasses.asdict(CONDITIONS[c]) for c in dict.fromkeys(('day',) + tuple(conditions))}))
     return d
 
 def _road_records(meta:dict)->tuple:
