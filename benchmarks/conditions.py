@@ -78,6 +78,7 @@ def main(a):
         "(errors of every query: `conditions_errors.csv.gz`)."])
     flat = table.copy(); flat.columns = [f'{c}/{s}' for c, s in table.columns]
     save_results('conditions', dict(machine=mach, records=a.records, frames=a.frames, conditions=list(a.conditions), queries=nq,
+                                    condition_presets=json.loads((road/'synth.json').read_text()).get('condition_presets'),  # what the road was rendered with (the README checks it)
                                     render_s=render_s, map_s=map_s, eval_s=eval_s, train_s=train_s, model=str(model), network=how,
                                     table=json.loads(flat.to_json(orient='index')), extra=info['extra'].to_dict(orient='index'),
                                     night_loss_0p5m_5deg=night_loss, seconds=time.time() - t0), md)
