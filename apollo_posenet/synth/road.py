@@ -31,6 +31,12 @@ def _save_jpg(img, path, quality): Image.fromarray(img).save(path, quality=quali
 def _save_png16(a, path): Image.fromarray(a).save(path, compress_level=1)
 def _write_text(path, txt): atomic_write(path, lambda tmp: Path(tmp).write_text(txt))
 
+_WORKERS = 2 # threads that finish views (effects, encoding) while the next view draws
+def _finish(img, dep, light, K, speed, key, jpg, quality, png=None):
+    "What a view needs after the GL draw: the camera's effects (`camera_effects`), its JPEG and its depth PNG (run in a worker thread while the next view draws)."
+    _save_jpg(camera_effects(img, dep, light, K, speed, key), jpg, quality)
+    if png is not None: _save_png16(depth_to_png(dep), png)
+
 def _check_args(records, frames, size, val_frac, quality)->tuple:
     "Validate `make_road`'s arguments before any work; returns `(H, W)`."
     size = parse_size(size, 'size')
@@ -144,7 +150,7 @@ def _render_records(root:Path, rnd_of, recs:list, Ks:dict, meta:dict, progress:b
     seed, frames, depth, quality = meta['seed'], meta['frames'], meta['depth'], meta['jpeg_quality']
     jobs = [(r, i) for r in recs for i in range(frames)]
     pending, n_img = deque(), 0
-    with ThreadPoolExecutor(1) as pool:
+    with ThreadPoolExecutor(_WORKERS) as pool:
         for r, i in _progress(jobs, label=f"rendering {meta['road']}", enabled=progress):
             if i == 0: rnd, move = rnd_of(r)
             extra = move(float(i)) if move else None  # moving objects, frames 1 s apart
@@ -152,10 +158,9 @@ def _render_records(root:Path, rnd_of, recs:list, Ks:dict, meta:dict, progress:b
                 if i == 0:
                     for sub in ('image',) + (('depth',) if depth else ()): (root/sub/r.name/c).mkdir(parents=True)
                 img, dep = rnd.render(pose6_to_mat(r.poses[c][i]), Ks[c], r.light, extra)
-                img = camera_effects(img, dep, r.light, Ks[c], _speed(r, i), (seed, int(r.name[-3:]), i, ci + 1))
                 name = r.image_name(i, c)
-                pending.append(pool.submit(_save_jpg, img, root/'image'/r.name/c/name, r.light.quality or quality))
-                if depth: pending.append(pool.submit(_save_png16, depth_to_png(dep), root/'depth'/r.name/c/(name[:-4] + '.png')))
+                pending.append(pool.submit(_finish, img, dep, r.light, Ks[c], _speed(r, i), (seed, int(r.name[-3:]), i, ci + 1),
+                                           root/'image'/r.name/c/name, r.light.quality or quality, root/'depth'/r.name/c/(name[:-4] + '.png') if depth else None))
                 n_img += 1
             while len(pending) > 8: pending.popleft().result()
             if i == frames - 1: _write_poses(root, r)
