@@ -21,7 +21,7 @@ with nothing else running on the machine. Nothing here chooses a setting on the 
   python benchmarks/online.py --map output/demo/map
   python benchmarks/online.py --map output/demo/map --only seeds --seed_roads seed1=/tmp/s1/output/map
 """
-import argparse, json, time
+import argparse, json, os, time
 from pathlib import Path
 import numpy as np, pandas as pd, cv2
 from _common import machine, md_machine, save_results, RESULTS
@@ -105,6 +105,14 @@ def kidnap(m, road, rig, recs, at=60, after=30)->dict:
                         wrong_map=int((bad & (df.status == 'map')).sum()), wrong_odometry=int((bad & (df.status == 'odometry')).sum())))
     return dict(jumps=out, after=after)
 
+def stamp()->dict:
+    "When a section was measured and the machine's load average (1 min) then: a section's times mean something only on an idle machine."
+    return dict(measured=time.strftime('%Y-%m-%d %H:%M'), load_avg=round(os.getloadavg()[0], 1))
+
+def when(d)->str:
+    "The section's measurement stamp as a sentence ('' for results written before sections had one)."
+    return f" Measured {d['measured']}, load average (1 min) {d['load_avg']} at the start on {os.cpu_count()} cores." if isinstance(d, dict) and 'measured' in d else ''
+
 def pct(v): return 'n/a' if v is None or not np.isfinite(v) else f"{100*v:.1f}"
 
 def fmt_row(name, s)->str:
@@ -127,12 +135,12 @@ def markdown(R)->str:
         L += ["## Keyframes: match the map on every frame or every n-th (decided on training records)", "",
               f"Training records {', '.join(R['tune']['records'])}, each localized against the map without its own record (leave-one-record-out), "
               "so nothing is chosen on the validation records. Between keyframes the pose is carried by the odometry alone. The last row is the map fix "
-              "with the older ratio test, where the same point seen by another map frame is a keypoint's rival (`same_px` 0).", "", HEAD]
+              "with the older ratio test, where the same point seen by another map frame is a keypoint's rival (`same_px` 0)." + when(R['tune']), "", HEAD]
         L += [fmt_row(k, s) for k, s in R['tune']['rows'].items()]
         L += ["", R['tune'].get('decision', ''), ""]
     if 'val' in R:
         v = R['val']; L += ["## Validation records of the default road", "", f"Map `{v['map']}` (records {', '.join(v['map_records'])}); "
-              f"validation records {', '.join(v['records'])}; settings `LocalizerConf()` (the defaults).", "", HEAD]
+              f"validation records {', '.join(v['records'])}; settings `LocalizerConf()` (the defaults)." + when(v), "", HEAD]
         L += [fmt_row(k, s) for k, s in v['rows'].items()]
         L += ["", "Precision of each status (validation frames):", "", "| status | frames | % within (1 m, 2°) | % within (0.25 m, 2°) |", "|---|---|---|---|"]
         L += [f"| {st} | {p['frames']} | {pct(p['within_1m_2deg'])} | {pct(p['within_025m_2deg'])} |" for st, p in v['precision'].items()]
@@ -145,25 +153,25 @@ def markdown(R)->str:
               f"{c['starts']} random starts in the validation records (seed {c['seed']}), the localizer `reset` and fed from the start frame on: "
               f"the first correct fix ('map' within 0.25 m and 2°) came on the first frame for {pct(c['within_1'])} % of the starts, within 3 frames for "
               f"{pct(c['within_3'])} %, within {c['horizon']} frames for {pct(c['within_horizon'])} %; {c['wrong_map']} frames reported 'map' more than "
-              f"1 m or 2° off. The first frame of a start (a global search of the whole map) takes {1000*c['first_frame_s_median']:.0f} ms (median).", ""]
+              f"1 m or 2° off. The first frame of a start (a global search of the whole map) takes {1000*c['first_frame_s_median']:.0f} ms (median)." + when(c), ""]
     if 'kidnap' in R:
         k = R['kidnap']; L += ["## Kidnapping: the stream jumps to another record mid-way", "",
               f"Each validation record to frame {k['jumps'][0]['at']}, then the next record from its frame {k['jumps'][0]['at']} on ({k['after']} frames). "
               "Detected: the first frame after the jump not reported `map` or `odometry` (1 = the first frame of the new place); recovered: the first "
-              "`map` frame within (0.25 m, 2°) of the new place; wrong: frames reported `map` (or `odometry`) more than 1 m or 2° off after the jump.", "",
+              "`map` frame within (0.25 m, 2°) of the new place; wrong: frames reported `map` (or `odometry`) more than 1 m or 2° off after the jump." + when(k), "",
               "| from → to | map frames before the jump | detected at frame | recovered at frame | wrong map | wrong odometry |", "|---|---|---|---|---|---|"]
         L += [f"| {j['from_']} → {j['to']} | {j['before_map']} of {j['at']} | {j['detected'] or 'never'} | {j['recovered'] or 'never'} | {j['wrong_map']} | {j['wrong_odometry']} |" for j in k['jumps']]
         L += [""]
     if 'seeds' in R:
         L += ["## Roads rendered with other seeds", "", "Each road rendered by `apollo_synth --seed N` (the `make demo` recipe otherwise), its map built by "
-              "`apollo_map` from its training records, and its validation records localized with the default settings (nothing tuned on these roads).", "", HEAD]
+              "`apollo_map` from its training records, and its validation records localized with the default settings (nothing tuned on these roads)." + ''.join(f" {k}:{when(v.get('stamp'))}" for k, v in R['seeds'].items() if v.get('stamp')), "", HEAD]
         L += [fmt_row(k, s['all']) for k, s in R['seeds'].items()]
         L += [""]
     if 'real' in R:
         r = R['real']; L += ["## The real image size, 2452x2056", "", f"A small road rendered at {r['size'][1]}x{r['size'][0]} (`apollo_synth --size 2056,2452 --records 3 --frames 8`), "
               f"its map built at full size by `apollo_map` (training records), and its validation record{'s' if len(r['records']) > 1 else ''} {', '.join(r['records'])} "
               f"({r['frames_per_record']} frames each) localized with the images resized to a longer side of at most `max_side` before features and stereo "
-              "(the intrinsics scaled with them). Few frames: the times are the point here, the accuracy only a check.", "", HEAD]
+              "(the intrinsics scaled with them). Few frames: the times are the point here, the accuracy only a check." + when(r), "", HEAD]
         L += [fmt_row(k, s) for k, s in r['rows'].items()] + [""]
     L += ["## Goals of issue 22 and where this stands", ""] + R.get('goals', [])
     return '\n'.join(L)
@@ -204,36 +212,36 @@ def main():
     R.update(machine=machine(), cv2_threads=a.threads, torch_threads=a.threads)
     m, road, rig, val = setup(a.map)
     if 'tune' in a.only:
-        rows = {}
+        rows, st = {}, stamp()
         for n in (1, 2, 5):
             print(f"tune: map every {n}", flush=True); t = time.time()
             rows[f'map every {n} frame{"s" if n > 1 else ""}'] = online_scores(records_run(m, road, rig, a.tune_records, LocalizerConf(map_every=n), loo=True)); print(f"  {time.time() - t:.0f} s")
         print("tune: every candidate a rival in the map fix's ratio test (same_px 0)", flush=True)
         rows['map every 1 frame, same_px 0'] = online_scores(records_run(m, road, rig, a.tune_records, LocalizerConf(same_px=0.), loo=True))
-        R['tune'] = dict(records=a.tune_records, rows=rows)
+        R['tune'] = dict(records=a.tune_records, rows=rows, **st)
         R['tune']['decision'] = ("Defaults `LocalizerConf().map_every` = " + str(LocalizerConf().map_every) + f", `same_px` = {LocalizerConf().same_px:g} (the last row: "
             "the map fix's ratio test against every candidate, including the same point seen by another map frame). " + '; '.join(
             f"{k}: {pct(s['within_0p25m_2deg'])} % within (0.25 m, 2°), trust {pct(s['trust_1m_2deg'])} %, step {1000*s['s_pair_median']:.0f} ms median" for k, s in rows.items()) + '.')
     if 'val' in a.only:
-        print('val', flush=True); df = records_run(m, road, rig, val)
-        R['val'] = dict(map=str(a.map), map_records=m.meta['records'], records=val, rows=scores_of(df), precision=precision(df))
+        print('val', flush=True); st = stamp(); df = records_run(m, road, rig, val)
+        R['val'] = dict(**st, map=str(a.map), map_records=m.meta['records'], records=val, rows=scores_of(df), precision=precision(df))
         sigma_plot(df, RESULTS/'online_sigma.png'); df.to_csv(RESULTS/'online_val_frames.csv.gz', index=False, float_format='%.5g')
         if a.model:
             print('val with the network', flush=True); dn = records_run(m, road, rig, val, model=a.model)
             R['val']['network'] = dict(model=a.model, all=online_scores(dn), precision=precision(dn))
-    if 'cold' in a.only: print('cold', flush=True); R['cold'] = cold(m, road, rig, val, a.starts)
-    if 'kidnap' in a.only: print('kidnap', flush=True); R['kidnap'] = kidnap(m, road, rig, val)
+    if 'cold' in a.only: print('cold', flush=True); st = stamp(); R['cold'] = {**cold(m, road, rig, val, a.starts), **st}
+    if 'kidnap' in a.only: print('kidnap', flush=True); st = stamp(); R['kidnap'] = {**kidnap(m, road, rig, val), **st}
     if 'seeds' in a.only and a.seed_roads:
         R['seeds'] = R.get('seeds', {})
         for spec in a.seed_roads:
             name, mp = spec.split('=', 1); print(f'seeds: {name}', flush=True)
-            sm, sroad, srig, sval = setup(mp); R['seeds'][name] = scores_of(records_run(sm, sroad, srig, sval))
+            sm, sroad, srig, sval = setup(mp); st = stamp(); R['seeds'][name] = {**scores_of(records_run(sm, sroad, srig, sval)), 'stamp': st}
     if 'real' in a.only and a.real_map:
-        rm, rroad, rrig, rval = setup(a.real_map); rows = {}
+        rm, rroad, rrig, rval = setup(a.real_map); rows, st = {}, stamp()
         for side in a.sides:
             print(f'real: max_side {side}', flush=True)
             rows[f"{'full size' if side == 0 else f'max side {side}'}"] = online_scores(records_run(rm, rroad, rrig, rval, LocalizerConf(max_side=side)))
-        R['real'] = dict(map=str(a.real_map), size=list(rrig.size), records=rval, frames_per_record=len(stereo_stream(rrig.ref, rrig.other, rroad, rval[0])), rows=rows)
+        R['real'] = dict(**st, map=str(a.real_map), size=list(rrig.size), records=rval, frames_per_record=len(stereo_stream(rrig.ref, rrig.other, rroad, rval[0])), rows=rows)
     R['goals'] = goals(R)
     save_results('online_localization', R, markdown(R))
 
