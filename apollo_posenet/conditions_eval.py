@@ -11,7 +11,7 @@ from .core import atomic_write, progress as progress_iter
 from .pose import mat_to_tq
 from .metrics import within_name
 from .trajectory import pose_errors_real, save_figure
-from .geometry.features import extract_features, gradient_thumbnail, rank_frames, read_gray, sift_detector, vlad
+from .geometry.features import extract_features, rank_frames, read_gray, sift_detector
 from .geometry.map import RoadMap, as_map
 from .checkpoint import as_posenet
 from .evaluate import data_road, data_settings
@@ -125,7 +125,7 @@ def retrieval_poses(m:RoadMap|str|Path, # the map (`load_map`), or its folder
     P, secs, used = np.zeros((len(names), 7)), np.zeros(len(names)), []
     for k, n in enumerate(progress_iter(names, label='retrieval', enabled=progress)):
         t0 = time.perf_counter(); g = read_gray(n)
-        gd = gradient_thumbnail(g) if sift is None else vlad(extract_features(g, sift).desc, np.asarray(m.arrays['vocab']))
+        gd = m.global_desc(g, None if sift is None else extract_features(g, sift))
         i = int(rank_frames(gd, m.gdesc)[0][0]); P[k], secs[k] = mat_to_tq(m.T[i][None])[0], time.perf_counter() - t0; used.append(m.frames[i]['name'])
     return P, secs, used
 

@@ -12,7 +12,7 @@ from .pose import mat_to_tq, pose_inv
 from pathlib import Path
 from PIL import Image
 from .data.layout import open_rgb
-from .geometry.features import sift_detector, to_gray
+from .geometry.features import rank_frames, sift_detector, to_gray
 from .geometry.stereo import StereoRig, scale_K
 from .geometry.odometry import StereoFrame, stereo_frame
 from .geometry.map import RoadMap, as_map
@@ -51,15 +51,19 @@ class LocalizerConf:
     lag:float=3. # seconds of frames kept in the fixed-lag smoother
     trust_sigma:float=1. # 'odometry' while the largest translation sigma is below this (m); above: 'lost'
     reanchor:int=3 # this many rejected but mutually consistent strong fixes in a row restart the track at the fix (kidnapping)
+    retry:int=2 # a relocalization that no map fix confirms within this many frames is dropped: the next frame searches the whole map again
+    seed_places:int=8 # when the global search finds nothing: guided map fixes from the poses of the best-ranked map frames of this many places (0: none)
+    seed_px:float=60. # their search window (px): the car may be a lane and a few degrees away from the map frame
     relocalize:LocalizeConf=field(default_factory=lambda: LocalizeConf(top_k=40, n_clusters=8)) # global search without a prior (cold start, lost)
     def __post_init__(self):
-        for nm in ('ratio', 'search_px', 'same_px', 'guided_px', 'reproj_px', 'map_radius', 'map_cone', 'max_depth', 'disparity_px', 'odo_frac', 'odo_inflate', 'huber', 'gate_chi2', 'lag', 'trust_sigma'):
+        for nm in ('ratio', 'search_px', 'seed_px', 'same_px', 'guided_px', 'reproj_px', 'map_radius', 'map_cone', 'max_depth', 'disparity_px', 'odo_frac', 'odo_inflate', 'huber', 'gate_chi2', 'lag', 'trust_sigma'):
             v, zero = getattr(self, nm), nm in ('odo_frac', 'same_px')  # these two may be 0
             if isinstance(v, bool) or not isinstance(v, (int, float, np.number)) or not 0 <= v < np.inf or (v == 0 and not zero):
                 raise ValueError(f"LocalizerConf: {nm} must be a finite number {'>= 0' if zero else '> 0'}, got {v!r}")
         if isinstance(self.max_side, bool) or not isinstance(self.max_side, (int, np.integer)) or not (self.max_side == 0 or self.max_side >= 64):
             raise ValueError(f"LocalizerConf: max_side must be 0 (never resize) or an integer >= 64, got {self.max_side!r}")
-        for nm in ('min_inliers', 'map_frames', 'map_every', 'reanchor'):
+        if isinstance(self.seed_places, bool) or not isinstance(self.seed_places, (int, np.integer)) or self.seed_places < 0: raise ValueError(f"LocalizerConf: seed_places must be an integer >= 0, got {self.seed_places!r}")
+        for nm in ('min_inliers', 'map_frames', 'map_every', 'reanchor', 'retry'):
             v = getattr(self, nm)
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1: raise ValueError(f"LocalizerConf: {nm} must be an integer >= 1, got {v!r}")
         for nm in ('odo_sigma', 'fix_sigma', 'coast_sigma'):
@@ -123,7 +127,7 @@ class Localizer:
         self.reset()
     def reset(self):
         "Start over: the next frame is localized with no prior (global search)."
-        self.k, self.prev, self.vel, self.tentative, self.unverified, self.doubt = 0, None, np.eye(4), False, False, []
+        self.k, self.prev, self.vel, self.tentative, self.unverified, self.doubt, self.misses = 0, None, np.eye(4), False, False, [], 0
         self.smoother.reset()
     def __repr__(self): return f"Localizer({self.m.meta['road']}, {self.rig.ref}+{self.rig.other}, {'with' if self.net is not None else 'no'} network, {self.k} frames)"
 
@@ -235,6 +239,7 @@ def _track(self:Localizer, k:int, cur:StereoFrame)->FrameState:
     match = coast or self.tentative or self.unverified or k % c.map_every == 0
     fix, R, n_m = self._map_fix(cur, T0, c.search_px*(2 if coast else 1)) if match else (None, None, 0)
     T, cov, used, d2 = self.smoother.add(k, self.t, odo, Q, fix, R)
+    if self.tentative: return self._confirm(k, T_prev, T, cov, used, fix, R, n_m, n_o)
     reason = ''
     if not used and self._reanchor(k, fix, R, n_m): T, cov, used, reason = self.smoother.T, self.smoother.cov, True, 'track restarted at the map fix'
     elif used: self.doubt = []
@@ -246,11 +251,25 @@ def _track(self:Localizer, k:int, cur:StereoFrame)->FrameState:
     else:
         status = 'odometry' if np.sqrt(np.diag(cov)[3:]).max() <= c.trust_sigma else 'lost'
         reason = ('no odometry: motion model; ' if coast else '') + (f'map not matched (every {c.map_every} frames)' if not match else 'no map fix' if fix is None else f'map fix rejected (d2 {d2:.0f})') + (f' ({n_m} matches)' if match and fix is None else '')
-    if self.tentative:
-        if used and n_m >= 2*c.min_inliers: self.tentative = False
-        else: status, reason = 'lost', 'relocalized, not yet confirmed by a second fix'
     if status == 'lost' and (self.unverified or np.sqrt(np.diag(cov)[3:]).max() > 3*c.trust_sigma): self.smoother.reset()  # start over with a global search
     return FrameState(k, self.t, T, cov, status, n_m if status == 'map' else n_o, 0., reason)
+
+@patch
+def _confirm(self:Localizer, k:int, T_prev, T, cov, used:bool, fix, R, n_m:int, n_o:int)->FrameState:
+    "A frame after a relocalization: the first fix the smoother accepts (it agrees with the found pose through the odometry) confirms it; a fix it rejects replaces the found pose (one fix is no better than the other); after `conf.retry` frames with no confirmation the track is dropped and the next frame searches the whole map."
+    self.unverified = False
+    if used:
+        self.tentative, self.misses, self.vel = False, 0, pose_inv(T_prev) @ T
+        return FrameState(k, self.t, T, cov, 'map', n_m, 0., '')
+    self.misses += 1
+    if self.misses >= self.conf.retry:
+        self.smoother.reset()
+        return FrameState(k, self.t, T, cov, 'lost', n_o, 0., f'relocalization not confirmed in {self.misses} frames: searching the whole map again')
+    if fix is None:
+        self.vel = pose_inv(T_prev) @ T
+        return FrameState(k, self.t, T, cov, 'lost', n_o, 0., 'relocalized, not yet confirmed by a second fix')
+    self.smoother.reset(); T, cov, _, _ = self.smoother.add(k, self.t, fix=fix, R=R); self.vel = np.eye(4)
+    return FrameState(k, self.t, T, cov, 'lost', n_m, 0., 'relocalized again at a map fix that disagreed with the first, not yet confirmed')
 
 @patch
 def _network_pose(self:Localizer, img)->np.ndarray|None:
@@ -272,10 +291,27 @@ def _relocalize(self:Localizer, k:int, cur:StereoFrame, gray:np.ndarray, img)->F
     if (r.fell_back or r.pose is None) and prior is not None: r = search(None)
     found = not (r.fell_back or r.pose is None)
     fix, R, n = self._map_fix(cur, r.pose, c.search_px) if found else (None, None, r.inliers)
+    how = 'relocalized'
+    if fix is None and c.seed_places:
+        fix, R, n_s = self._seeded(cur, gray)
+        if fix is not None: n, how = n_s, 'relocalized (guided from the best-ranked map frames)'
     if fix is None:
         why = f'global search failed: {r.reason}' if not found else f"no map fix around the global search's pose ({n} inliers, at least {c.min_inliers} needed)"
+        if c.seed_places: why += f', nor from the {c.seed_places} best-ranked places'
         if prior is not None: return FrameState(k, self.t, prior, nan, 'network', 0, 0., f'{why}: the network alone')
         return FrameState(k, self.t, None, nan, 'lost', n, 0., why)
     self.smoother.reset(); T, cov, _, _ = self.smoother.add(k, self.t, fix=fix, R=R)
-    self.tentative, self.vel, self.doubt, self.unverified = True, np.eye(4), [], False
-    return FrameState(k, self.t, T, cov, 'lost', n, 0., 'relocalized, not yet confirmed by a second fix')
+    self.tentative, self.vel, self.doubt, self.unverified, self.misses = True, np.eye(4), [], False, 0
+    return FrameState(k, self.t, T, cov, 'lost', n, 0., f'{how}, not yet confirmed by a second fix')
+
+@patch
+def _seeded(self:Localizer, cur:StereoFrame, gray:np.ndarray)->tuple:
+    "`(T, R, inliers)` when the global search found nothing: guided map fixes from the poses of the best-ranked map frames of `conf.seed_places` places (at least `relocalize.cluster_radius` apart), in a window of `conf.seed_px`; the one with most inliers, fixed again at the usual window. `(None, None, 0)` if none holds."
+    c = self.conf
+    ranked = rank_frames(self.m.global_desc(gray, cur.feats), self.m.gdesc, np.nonzero(self.usable)[0])[0][:c.relocalize.top_k]
+    seeds = []
+    for i in ranked:
+        if all(np.linalg.norm(self.m.T[i, :3, 3] - self.m.T[j, :3, 3]) > c.relocalize.cluster_radius for j in seeds): seeds.append(i)
+        if len(seeds) == c.seed_places: break
+    best = max((self._map_fix(cur, self.m.T[i], c.seed_px) for i in seeds), key=lambda r: r[2] if r[0] is not None else -1, default=(None, None, 0))
+    return self._map_fix(cur, best[0], c.search_px) if best[0] is not None else (None, None, 0)

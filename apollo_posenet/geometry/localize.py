@@ -15,7 +15,7 @@ try: from threadpoolctl import threadpool_limits  # optional: keeps numpy's BLAS
 except ImportError: threadpool_limits = None
 from ..core import progress as _progress
 from ..pose import mat_to_tq, tq_to_mat
-from .features import Features, read_gray, extract_features, gradient_thumbnail, match_features, rank_frames, sift_detector, to_gray, vlad
+from .features import Features, read_gray, extract_features, match_features, rank_frames, sift_detector, to_gray
 from .stereo import read_intrinsics
 from .map import RoadMap, as_map
 
@@ -223,7 +223,7 @@ def localize(m:RoadMap|str|Path, # the map (`load_map`), or its folder
     g, st = _query(img), m.settings
     _check_K_size(m, img, K, g.shape)  # never the wrong intrinsics: SIFT matches across scales
     f = feats if feats is not None else extract_features(g, sift or sift_detector(st['n_features'], st['contrast_threshold'], precise_upscale=st.get('precise_upscale', True)))
-    gd = gradient_thumbnail(g) if st['global_desc'] == 'thumb' else vlad(f.desc, np.asarray(m.arrays['vocab']))
+    gd = m.global_desc(g, f)
     prior = _prior(prior)
     usable = _usable(m, exclude_records, exclude_frames); ok = _gate(m, prior, usable, c)
     def done(T, n, used, reason, shift=float('nan')):

@@ -318,6 +318,16 @@ def frame_index(self:RoadMap, name:str, # `Record/Camera/file.jpg`, or an image 
     p = Path(name)
     return self.names.get(f"{p.parent.parent.name}/{p.parent.name}/{p.name}")
 
+# %% ../../nbs/12e_geometry.map.ipynb #045df561
+@patch
+def global_desc(self:RoadMap, gray:np.ndarray, # the image, grey, at the map camera's size
+                feats=None, # its features (`extract_features` with the map's settings): a 'vlad' map needs them
+               )->np.ndarray:
+    "The image's global descriptor, computed as the map computed its frames' (`gdesc`): what retrieval ranks the map frames by."
+    if self.settings['global_desc'] == 'thumb': return gradient_thumbnail(gray)
+    if feats is None: raise ValueError(f"{self.path}: a 'vlad' map ranks frames by the VLAD of their features: pass the image's features")
+    return vlad(feats.desc, np.asarray(self.arrays['vocab']))
+
 # %% ../../nbs/12e_geometry.map.ipynb #41ef49aa
 def _records_of(records)->set:
     "Record names of `records`: names (`Record003`) or image files (`.../Record003/Camera_1/x.jpg`)."
