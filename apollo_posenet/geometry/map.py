@@ -310,7 +310,6 @@ def points(self:RoadMap, i:int, # frame index
     d /= np.linalg.norm(d, axis=1, keepdims=True) + 1e-12
     return dict(xy=np.asarray(A['xy'][a:b]), X=np.asarray(A['X'][a:b]), depth=np.asarray(A['depth'][a:b]), desc=d)
 
-# %% ../../nbs/12e_geometry.map.ipynb #294d5c27
 @patch
 def frame_index(self:RoadMap, name:str, # `Record/Camera/file.jpg`, or an image path ending so
                )->int|None:
@@ -318,7 +317,6 @@ def frame_index(self:RoadMap, name:str, # `Record/Camera/file.jpg`, or an image 
     p = Path(name)
     return self.names.get(f"{p.parent.parent.name}/{p.parent.name}/{p.name}")
 
-# %% ../../nbs/12e_geometry.map.ipynb #045df561
 @patch
 def global_desc(self:RoadMap, gray:np.ndarray, # the image, grey, at the map camera's size
                 feats=None, # its features (`extract_features` with the map's settings): a 'vlad' map needs them
