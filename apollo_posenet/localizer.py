@@ -4,7 +4,7 @@
 
 # %% ../nbs/12k_localizer.ipynb #43460ac2
 from __future__ import annotations
-import time
+import itertools, time
 from dataclasses import dataclass, field
 import numpy as np, cv2
 from fastcore.basics import patch
@@ -123,7 +123,7 @@ class Localizer:
         self.up = self.m.up if self.m.up is not None else np.array([0., -1, 0])
         H = self.m.T[:, :3, 2] - np.outer(self.m.T[:, :3, 2] @ self.up, self.up)
         self.heading = H/np.maximum(np.linalg.norm(H, axis=1, keepdims=True), 1e-9)
-        self.smoother = OnlineSmoother(self.conf.lag, self.conf.huber, self.conf.gate_chi2)
+        self.smoother, self._votes = OnlineSmoother(self.conf.lag, self.conf.huber, self.conf.gate_chi2), None
         self.reset()
     def reset(self):
         "Start over: the next frame is localized with no prior (global search)."
@@ -308,10 +308,25 @@ def _relocalize(self:Localizer, k:int, cur:StereoFrame, gray:np.ndarray, img)->F
 def _seeded(self:Localizer, cur:StereoFrame, gray:np.ndarray)->tuple:
     "`(T, R, inliers)` when the global search found nothing: guided map fixes from the poses of the best-ranked map frames of `conf.seed_places` places (at least `relocalize.cluster_radius` apart), in a window of `conf.seed_px`; the one with most inliers, fixed again at the usual window. `(None, None, 0)` if none holds."
     c = self.conf
-    ranked = rank_frames(self.m.global_desc(gray, cur.feats), self.m.gdesc, np.nonzero(self.usable)[0])[0][:c.relocalize.top_k]
+    thumb = rank_frames(self.m.global_desc(gray, cur.feats), self.m.gdesc, np.nonzero(self.usable)[0])[0][:c.relocalize.top_k]
+    ranked = [i for pair in itertools.zip_longest(self._vote_ranked(cur.feats.desc)[:c.relocalize.top_k], thumb) for i in pair if i is not None]  # the two rankings in turn
     seeds = []
     for i in ranked:
         if all(np.linalg.norm(self.m.T[i, :3, 3] - self.m.T[j, :3, 3]) > c.relocalize.cluster_radius for j in seeds): seeds.append(i)
         if len(seeds) == c.seed_places: break
     best = max((self._map_fix(cur, self.m.T[i], c.seed_px) for i in seeds), key=lambda r: r[2] if r[0] is not None else -1, default=(None, None, 0))
     return self._map_fix(cur, best[0], c.search_px) if best[0] is not None else (None, None, 0)
+
+@patch
+def _vote_ranked(self:Localizer, desc:np.ndarray)->np.ndarray:
+    "Map frames ranked by votes, most first (frames without a vote left out): each keypoint's nearest map descriptor over the whole map, if it passes the ratio test against the second nearest, votes for its frame. FLANN's k-d trees, built at the first call."
+    if self._votes is None:
+        use = np.nonzero(self.usable)[0]; fid = np.repeat(use, np.diff(self.m.offsets)[use])
+        D = np.concatenate([self.m.points(i)['desc'] for i in use]).astype(np.float32)
+        cv2.setRNGSeed(0)  # FLANN's randomized trees draw from OpenCV's generator: the same index, and the same answers, every time
+        self._votes = (cv2.flann_Index(D, dict(algorithm=1, trees=4)), fid)
+    fl, fid = self._votes
+    idx, d2 = fl.knnSearch(np.ascontiguousarray(desc, np.float32), 2, params=dict(checks=64))  # squared distances
+    ok = d2[:, 0] < self.conf.ratio**2*d2[:, 1]
+    v = np.bincount(fid[idx[ok, 0]], minlength=len(self.m)); r = np.nonzero(v)[0]
+    return r[np.argsort(-v[r], kind='stable')]
