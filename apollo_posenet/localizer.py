@@ -127,7 +127,7 @@ class Localizer:
         self.reset()
     def reset(self):
         "Start over: the next frame is localized with no prior (global search)."
-        self.k, self.prev, self.vel, self.tentative, self.unverified, self.doubt, self.misses = 0, None, np.eye(4), False, False, [], 0
+        self.k, self.prev, self.vel, self.tentative, self.unverified, self.doubt, self.misses, self.agreed = 0, None, np.eye(4), False, False, [], 0, 0
         self.smoother.reset()
     def __repr__(self): return f"Localizer({self.m.meta['road']}, {self.rig.ref}+{self.rig.other}, {'with' if self.net is not None else 'no'} network, {self.k} frames)"
 
@@ -256,12 +256,15 @@ def _track(self:Localizer, k:int, cur:StereoFrame)->FrameState:
 
 @patch
 def _confirm(self:Localizer, k:int, T_prev, T, cov, used:bool, fix, R, n_m:int, n_o:int)->FrameState:
-    "A frame after a relocalization: the first fix the smoother accepts (it agrees with the found pose through the odometry) confirms it; a fix it rejects replaces the found pose (one fix is no better than the other); after `conf.retry` frames with no confirmation the track is dropped and the next frame searches the whole map."
+    "A frame after a relocalization: a fix the smoother accepts (it agrees with the found pose through the odometry) confirms it if it is strong (twice `min_inliers`) or the second in a row; a fix it rejects replaces the found pose (one fix is no better than the other); after `conf.retry` frames with no fix accepted the track is dropped and the next frame searches the whole map."
     self.unverified = False
     if used:
-        self.tentative, self.misses, self.vel = False, 0, pose_inv(T_prev) @ T
-        return FrameState(k, self.t, T, cov, 'map', n_m, 0., '')
-    self.misses += 1
+        self.agreed, self.misses, self.vel = self.agreed + 1, 0, pose_inv(T_prev) @ T
+        if n_m >= 2*self.conf.min_inliers or self.agreed >= 2:
+            self.tentative = False
+            return FrameState(k, self.t, T, cov, 'map', n_m, 0., '')
+        return FrameState(k, self.t, T, cov, 'lost', n_m, 0., 'relocalized, a weak fix agreed: not yet confirmed')
+    self.misses, self.agreed = self.misses + 1, 0
     if self.misses >= self.conf.retry:
         self.smoother.reset()
         return FrameState(k, self.t, T, cov, 'lost', n_o, 0., f'relocalization not confirmed in {self.misses} frames: searching the whole map again')
@@ -301,7 +304,7 @@ def _relocalize(self:Localizer, k:int, cur:StereoFrame, gray:np.ndarray, img)->F
         if prior is not None: return FrameState(k, self.t, prior, nan, 'network', 0, 0., f'{why}: the network alone')
         return FrameState(k, self.t, None, nan, 'lost', n, 0., why)
     self.smoother.reset(); T, cov, _, _ = self.smoother.add(k, self.t, fix=fix, R=R)
-    self.tentative, self.vel, self.doubt, self.unverified, self.misses = True, np.eye(4), [], False, 0
+    self.tentative, self.vel, self.doubt, self.unverified, self.misses, self.agreed = True, np.eye(4), [], False, 0, 0
     return FrameState(k, self.t, T, cov, 'lost', n, 0., f'{how}, not yet confirmed by a second fix')
 
 @patch
