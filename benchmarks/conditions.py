@@ -59,8 +59,9 @@ def online_again(model, mp, road:Path, out:Path, mach:dict)->tuple:
     "`evaluate_conditions`' `(table, errors, info)` and a sentence for the markdown, with the online localizer measured now and every other row kept from the last full run."
     prev = json.loads((RESULTS/'conditions.json').read_text()); full = prev.get('full_run', prev['machine'])  # the machine record of the last full run
     old = pd.read_csv(RESULTS/'conditions_errors.csv.gz')
-    if set(old.record) != set(unmapped_records(mp, road)): raise SystemExit(f"{RESULTS/'conditions_errors.csv.gz'}: its query records are not this road's: run the full benchmark")
-    rows, sc = evaluate_online(mp, road, unmapped_records(mp, road), model=model, progress=True)
+    recs = unmapped_records(mp, road)  # the map is read once here, not once per use
+    if set(old.record) != set(recs): raise SystemExit(f"{RESULTS/'conditions_errors.csv.gz'}: its query records are not this road's: run the full benchmark")
+    rows, sc = evaluate_online(mp, road, recs, model=model, progress=True)
     errs = pd.concat([old[old.method != 'online localizer'], online_errors(rows)], ignore_index=True)
     conds = road_conditions(road); table = condition_table(errs, conds)
     extra = pd.DataFrame(prev['extra']).T.reindex(table.index)
