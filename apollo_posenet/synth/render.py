@@ -12,7 +12,7 @@ from .world import ORIGIN
 from .records import Lighting
 
 # %% auto #0
-__all__ = ['GL_PACKAGES', 'gl_context', 'gl_projection', 'linear_depth', 'light_uniforms', 'Renderer', 'sensor_noise']
+__all__ = ['GL_PACKAGES', 'TEXTURES', 'gl_context', 'gl_projection', 'linear_depth', 'light_uniforms', 'Renderer', 'sensor_noise']
 
 # %% ../../nbs/03b_synth.render.ipynb #047c9aac
 _log = logging.getLogger(__name__)
@@ -130,6 +130,42 @@ float grain(vec2 p, float scale) {   // pixel-scale noise that fades to 0.5 when
   float w = max(fwidth(p.x), fwidth(p.y)) * scale;
   return mix(h2(ivec2(floor(p * scale)), 17u), 0.5, clamp(w - 0.5, 0.0, 1.0));
 }
+#ifdef RICH
+// surface detail closer to real streets: blobs (stains, aggregate, manholes, clumps) one per cell at a random place,
+// signed (darker or lighter), box-filtered: a blob fades out once its radius falls below about 1.5 pixels
+float blobs(vec2 p, float cell, float density, uint s) {
+  vec2 g = p / cell; ivec2 i = ivec2(floor(g)); vec2 f = fract(g);
+  float r = 0.12 + 0.22 * h2(i, s);
+  vec2 c = r + (1.0 - 2.0 * r) * vec2(h2(i, s + 1u), h2(i, s + 2u));
+  float w = max(max(fwidth(g.x), fwidth(g.y)), 1e-4);
+  vec2 e = (f - c) * vec2(0.7 + 0.6 * h2(i, s + 5u), 0.7 + 0.6 * h2(i, s + 6u));   // elliptic, with a ragged rim
+  float disc = clamp((r * (0.85 + 0.3 * vnoise(g * 9.0, s + 7u)) - length(e)) / w + 0.5, 0.0, 1.0);
+  float vis = clamp(r / w - 1.5, 0.0, 1.0);
+  return step(1.0 - density, h2(i, s + 3u)) * disc * vis * (2.0 * h2(i, s + 4u) - 1.0);
+}
+// one rectangle per (cx x cy) cell, covering a random part of it, signed like `blobs`
+float patches(vec2 p, vec2 cell, float density, uint s) {
+  vec2 g = p / cell; ivec2 i = ivec2(floor(g)); vec2 f = fract(g);
+  vec2 hs = vec2(0.12 + 0.25 * h2(i, s), 0.12 + 0.25 * h2(i, s + 1u));
+  vec2 c = hs + (1.0 - 2.0 * hs) * vec2(h2(i, s + 2u), h2(i, s + 3u));
+  float a = cover(f.x, c.x, hs.x, fwidth(g.x)) * cover(f.y, c.y, hs.y, fwidth(g.y));
+  return step(1.0 - density, h2(i, s + 4u)) * a * (2.0 * h2(i, s + 5u) - 1.0);
+}
+vec3 rich(int mat, vec3 alb) {
+  if (mat == 1) {          // asphalt: repairs, stains, manholes, coarse aggregate
+    alb *= 1.0 + 0.6 * patches(v_uv, vec2(6.0, 3.5), 0.7, 101u);
+    alb *= (1.0 + 0.7 * blobs(v_pos.xy, 1.1, 0.7, 111u)) * (1.0 + 0.7 * blobs(v_pos.xy, 0.41, 0.9, 121u)) * (1.0 + 0.6 * blobs(v_pos.xy, 0.23, 0.9, 122u));
+  } else if (mat == 2) {   // sidewalk: each tile its own shade, stains
+    ivec2 t = ivec2(floor(v_uv / 1.5));
+    alb *= (0.6 + 0.8 * h2(t, 131u)) * (1.0 + 0.7 * blobs(v_pos.xy, 0.5, 0.8, 141u));
+  } else if (mat == 3) {   // curb stones of 1 m
+    alb *= 0.6 + 0.8 * h2(ivec2(floor(v_uv.x), 0), 151u);
+  } else if (mat == 0) {   // grass: clumps, bare patches
+    alb *= (1.0 + 0.8 * blobs(v_pos.xy, 0.9, 0.8, 161u)) * (1.0 + 0.6 * blobs(v_pos.xy, 3.1, 0.7, 171u));
+  }
+  return alb;
+}
+#endif
 float shadow(float ndl) {
   vec3 p = v_lpos.xyz / v_lpos.w * 0.5 + 0.5;
   if (shadow_on < 0.5 || any(lessThan(p, vec3(0.0))) || any(greaterThan(p, vec3(1.0)))) return 1.0;
@@ -189,6 +225,16 @@ void main() {
     ivec2 cell = ivec2(floor(x), floor(y));
     float lit = step(0.94, h2(cell, uint(fh * 100.0)));
     vec3 inside = mix(vec3(0.02, 0.025, 0.03), vec3(0.9, 0.75, 0.5) * 0.6, lit) * (0.6 + 0.8 * h2(cell + 7, 3u));
+#ifdef RICH
+    ivec2 wc = ivec2(floor(x), floor(y));   // the window's cell: a panel of wall around one window
+    alb *= (0.78 + 0.44 * h2(wc, 181u)) * (1.0 + 0.6 * blobs(v_uv, 0.7, 0.8, 191u));
+    float blind = pulse(y, m.z + (m.w - m.z) * h2(wc, 185u), m.w, wy) * step(0.45, h2(wc, 186u));   // blinds down to their own height
+    inside = mix(inside, vec3(0.8, 0.76, 0.68) * (0.45 + 0.55 * h2(wc, 187u)), blind);
+    ivec2 sc = ivec2(floor(v_uv.x / (2.0 * wp)), 0);   // shop signs above the shop fronts, and posters beside them
+    alb = mix(alb, vec3(h2(sc, 201u), h2(sc, 202u), h2(sc, 203u)), cover(v_uv.y, 3.35, 0.3, fwidth(v_uv.y)) * pulse(v_uv.x / (2.0 * wp), 0.1, 0.1 + 0.8 * h2(sc, 204u), wx * 0.5) * step(0.3, h2(sc, 205u)));
+    ivec2 pc = ivec2(floor(v_uv / vec2(3.0, 2.6)));
+    alb = mix(alb, vec3(h2(pc, 206u), h2(pc, 207u), h2(pc, 208u)), abs(patches(v_uv, vec2(3.0, 2.6), 0.5, 211u)) * step(v_uv.y, 3.2));
+#endif
 #ifdef CONDITIONS
     inside *= mix(daylight, 1.0, lit);   // unlit rooms are as dark as the day outside
 #endif
@@ -207,6 +253,9 @@ void main() {
   } else if (mat == 12) {    // lamp
     emit = vec3(0.3, 0.3, 0.25);
   }
+#ifdef RICH
+  alb = rich(mat, alb);
+#endif
 #ifdef CONDITIONS
   if (mat == 1 || mat == 2) {   // a wet road: darker asphalt, puddles that mirror the sky and the lights
     float w = wet * (0.45 + 0.55 * smoothstep(0.45, 0.6, fbm(v_pos.xy * 0.15, 47u)));
@@ -296,6 +345,8 @@ def _lamp_heads(world)->np.ndarray:
     inward /= np.linalg.norm(inward, axis=1, keepdims=True)
     return b + np.c_[inward*2.1, np.full(len(b), 7.55)]
 
+TEXTURES = ('plain', 'rich')
+
 class Renderer:
     "Render a `World` (or an `(N, 15)` vertex soup around `origin`) at `size` with moderngl."
     def __init__(self, world, # a `World`, or a vertex array in the local frame
@@ -304,7 +355,10 @@ class Renderer:
                  shadow_size:int=1536, # shadow map resolution (0: no shadows)
                  near:float=0.5, far:float=3000., # clipping distances
                  origin:np.ndarray|None=None, # map position of the local frame; default `world.origin` or `ORIGIN`
-                 ctx:moderngl.Context|None=None):
+                 ctx:moderngl.Context|None=None,
+                 texture:str='plain', # surface detail: 'plain' (the default road's) or 'rich' (stains, repairs, tiles, posters: closer to real streets)
+                ):
+        if texture not in TEXTURES: raise ValueError(f"texture must be one of {', '.join(TEXTURES)}; got {texture!r}")
         verts = np.ascontiguousarray(getattr(world, 'verts', world), np.float32)
         self.origin = np.asarray(ifnone(origin, getattr(world, 'origin', ORIGIN)), float)
         self.size, self.msaa, self.shadow_size, self.near, self.far = tuple(size), msaa, shadow_size, near, far
@@ -312,7 +366,8 @@ class Renderer:
         self.casters = getattr(world, 'casters', (0, -1))
         self.lamp_heads, self._cond, self.xbo, self._xvao = _lamp_heads(world), None, None, {}
         self.ctx = ctx = ctx if ctx is not None else gl_context(); W, H = self.size  # not `ifnone`: it would make a context anyway
-        self.prog = ctx.program(vertex_shader=_VS, fragment_shader=_FS)
+        self.texture, self._defines = texture, '#define RICH\n' if texture == 'rich' else ''
+        self.prog = ctx.program(vertex_shader=_VS, fragment_shader=self._define(_FS))
         self.sky = ctx.program(vertex_shader=_SKY_VS, fragment_shader=_SKY_FS)
         self.vbo = ctx.buffer(verts.tobytes())
         self.vao = ctx.vertex_array(self.prog, [(self.vbo, '3f 3f 2f 3f 4f', 'in_pos', 'in_nrm', 'in_uv', 'in_col', 'in_prm')])
@@ -333,7 +388,11 @@ class Renderer:
             self.sfbo = ctx.framebuffer(depth_attachment=self.stex)
         self._skey = None
 
-    def __repr__(self): return f"Renderer({self.vbo.size//60//3} triangles, {self.size[0]}x{self.size[1]}, msaa={self.msaa}, shadow={self.shadow_size}, {self.ctx.info['GL_RENDERER']})"
+    def __repr__(self): return f"Renderer({self.vbo.size//60//3} triangles, {self.size[0]}x{self.size[1]}, msaa={self.msaa}, shadow={self.shadow_size}, texture={self.texture}, {self.ctx.info['GL_RENDERER']})"
+
+    def _define(self, fs:str, extra:str='')->str:
+        "The fragment shader `fs` with this renderer's defines (`RICH`) and `extra` after its `#version` line."
+        return fs.replace('#version 330\n', '#version 330\n' + self._defines + extra, 1)
 
     def _shadow(self, sun, cam_pos, fwd):
         "Draw the shadow map around a point 90 m ahead of the camera (skipped when unchanged); return the light matrix."
@@ -353,7 +412,7 @@ class Renderer:
         "Scene and sky programs and vertex arrays: today's daylight, or (`cond`) compiled with `CONDITIONS`, on first use."
         if not cond: return self.prog, self.sky, self.vao, self.sky_vao
         if self._cond is None:
-            d = lambda s: s.replace('#version 330\n', '#version 330\n#define CONDITIONS\n', 1)
+            d = lambda s: self._define(s, '#define CONDITIONS\n')
             prog, sky = self.ctx.program(vertex_shader=_VS, fragment_shader=d(_FS)), self.ctx.program(vertex_shader=_SKY_VS, fragment_shader=d(_SKY_FS))
             vao = self.ctx.vertex_array(prog, [(self.vbo, '3f 3f 2f 3f 4f', 'in_pos', 'in_nrm', 'in_uv', 'in_col', 'in_prm')])
             self._cond = (prog, sky, vao, self.ctx.vertex_array(sky, []))

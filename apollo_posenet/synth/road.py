@@ -17,7 +17,7 @@ from ..script import console_script
 from ..pose import pose6_to_mat
 from .world import BASELINE, CAMERAS, LANE_W, intrinsics, make_world
 from .records import make_records
-from .render import Renderer, gl_context
+from .render import TEXTURES, Renderer, gl_context
 from .conditions import CONDITIONS, camera_effects, changed_world, condition_lighting, scene_with, traffic
 
 # %% auto #0
@@ -48,11 +48,13 @@ def _check_args(records, frames, size, val_frac, quality)->tuple:
     if not 1 <= quality <= 100: raise ValueError(f"quality (JPEG) must be in 1..100; got {quality!r}")
     return size
 
-def _params(road, records, frames, size, seed, val_frac, depth, msaa, shadow_size, quality, conditions=None)->dict:
-    "The parameters that define a road, as `synth.json` records them (`query_conditions` only for a conditions road)."
+def _params(road, records, frames, size, seed, val_frac, depth, msaa, shadow_size, quality, conditions=None, texture='plain')->dict:
+    "The parameters that define a road, as `synth.json` records them (`query_conditions` only for a conditions road, `texture` only when not plain)."
     d = dict(generator='apollo_posenet.synth', version=SYNTH_VERSION, road=road, seed=int(seed), height=int(size[0]), width=int(size[1]),
              records=int(records), frames=int(frames), val_frac=float(val_frac), depth=bool(depth), msaa=int(msaa),
              shadow_size=int(shadow_size), jpeg_quality=int(quality))
+    if texture not in TEXTURES: raise ValueError(f"texture must be one of {', '.join(TEXTURES)}; got {texture!r}")
+    if texture != 'plain': d['texture'] = texture  # a plain road's synth.json stays as it was
     if conditions:
         bad = [c for c in conditions if c not in CONDITIONS]
         if bad: raise ValueError(f"unknown condition(s) {', '.join(bad)}; known: {', '.join(CONDITIONS)}")
@@ -106,10 +108,11 @@ def _is_complete(dest:Path, meta:dict, force:bool, progress:bool)->bool:
     mf = dest/'synth.json'
     if not mf.is_file(): return False  # no road there, or not a synthetic road (`replace_folder` refuses it with `_owned`)
     old = _read_params(mf)
-    if {k: old.get(k) for k in meta} == meta and old.get('query_conditions') == meta.get('query_conditions'):
+    keys = [k for k in dict.fromkeys([*meta, 'query_conditions', 'texture']) if old.get(k) != meta.get(k)]  # keys a plain road leaves out count too
+    if not keys:
         if progress: print(f"{dest}: complete synthetic road with these parameters, nothing to do")
         return True
-    diff = ', '.join(f"{k} {old.get(k)!r} -> {v!r}" for k, v in meta.items() if old.get(k) != v)
+    diff = ', '.join(f"{k} {old.get(k)!r} -> {meta.get(k)!r}" for k in keys)
     if not force: raise FileExistsError(f"{dest} holds a synthetic road rendered with other parameters ({diff}): "
                                         "pass force=True (`apollo_synth --force`) to render it again, or pick another road name")
     return False
@@ -199,7 +202,8 @@ def _write_road(root:Path, meta:dict, progress:bool, t0:float)->dict:
         if cur.get('key', 0) != key:
             if 'rnd' in cur: cur['rnd'].release()
             scene, move = (world, None) if key is None else scene_of[key]()
-            cur.update(key=key, move=move, rnd=Renderer(scene, size=(W, H), msaa=meta['msaa'], shadow_size=meta['shadow_size'], ctx=ctx))
+            cur.update(key=key, move=move, rnd=Renderer(scene, size=(W, H), msaa=meta['msaa'], shadow_size=meta['shadow_size'], ctx=ctx,
+                                                  texture=meta.get('texture', 'plain')))
         return cur['rnd'], cur['move']
     try: n_img = _render_records(root, rnd_of, recs, Ks, meta, progress)
     finally:
@@ -228,11 +232,12 @@ def make_road(out='data/apolloscape', # folder that receives the road (like the 
               progress:bool=True, # report progress and print a summary line
               force:bool=False, # replace a synthetic road rendered with other parameters
               conditions:tuple|None=None, # a conditions road: `records` map records (day), then two query records per condition
+              texture:str='plain', # surface detail (`synth.render.TEXTURES`): 'rich' is closer to real streets; the default road is plain
              )->Path:
     "Render a synthetic road into `<out>/<road>` in the real ZPark layout; returns its path (no-op if already complete)."
     t0 = time.time(); dest = Path(out)/road
     size = _check_args(records, frames, size, val_frac, quality)
-    meta = _params(road, records, frames, size, seed, val_frac, depth, msaa, shadow_size, quality, conditions)
+    meta = _params(road, records, frames, size, seed, val_frac, depth, msaa, shadow_size, quality, conditions, texture)
     if _is_complete(dest, meta, force, progress): return dest
     info = {}
     replace_folder(dest, lambda tmp: info.update(_write_road(tmp, meta, progress, t0)), 'synth.json', owned=_owned)
@@ -274,7 +279,8 @@ def apollo_synth(out:str='data/apolloscape', # folder that receives the road
                  seed:int=0, # seed of the world, poses, lighting and noise
                  force:bool=False, # replace a synthetic road rendered with other parameters
                  conditions:str='', # a conditions road: the query conditions, comma-separated, e.g. `day,dusk,night` (`records` map records first)
+                 texture:str='plain', # surface detail: `plain` (the default road's) or `rich` (closer to real streets)
                 ):
     "Render a synthetic driving road with ground-truth poses in the Apolloscape ZPark layout."
     conds = tuple(c.strip() for c in conditions.split(',') if c.strip()) or None
-    make_road(out, road, records=records, frames=frames, size=size, seed=seed, force=force, conditions=conds)
+    make_road(out, road, records=records, frames=frames, size=size, seed=seed, force=force, conditions=conds, texture=texture)
