@@ -39,7 +39,7 @@ class LocalizerConf:
     map_every:int=1 # match the map on every this-many-th frame (and whenever the track needs it); the others use odometry only
     max_depth:float=150. # stereo: keypoints farther than this get no depth
     max_side:int=0 # images whose longer side exceeds this many pixels are resized to it (area average) before features and stereo, as hloc's `resize_max`; the pixel settings are at that size (0: never)
-    map_disparity_px:float=0. # the same for the map's points (0: map points taken as exact; the map fuses several views)
+    map_disparity_px:float=1. # the same for the map's points in a map fix's covariance (0: map points taken as exact); see Settings
     disparity_px:float=0.25 # standard deviation of a stereo disparity (px): a point at depth z is uncertain by z² x this / (f B) along its ray
     odo_sigma:tuple=(0.03, 0.1) # odometry noise added to the PnP covariance: (m, deg), plus `odo_frac` of the step
     odo_frac:float=0.03 # translation noise of the odometry per metre travelled
